@@ -1,0 +1,128 @@
+/**
+ * Biquad coefficient design after R. Bristow-Johnson's "Cookbook formulae for audio EQ biquad
+ * filter coefficients", plus first-order sections (bilinear transform of 1/(s+1) and s/(s+1))
+ * for odd-order high-pass slopes. Coefficients are normalised (a0 = 1) and written into a
+ * caller-owned array [b0, b1, b2, a1, a2], so design never allocates.
+ */
+
+export const FILTER_TYPES = ['peak', 'lowshelf', 'highshelf', 'lowpass', 'highpass', 'lowpass1', 'highpass1'] as const;
+export type FilterType = (typeof FILTER_TYPES)[number];
+
+/** Index of each filter type in FILTER_TYPES (the first five match the EQ band types). */
+export const PEAK = 0;
+export const LOWSHELF = 1;
+export const HIGHSHELF = 2;
+export const LOWPASS = 3;
+export const HIGHPASS = 4;
+export const LOWPASS1 = 5;
+export const HIGHPASS1 = 6;
+
+/** Coefficients [b0, b1, b2, a1, a2] of one section. */
+export type Coeffs = Float64Array;
+
+export function newCoeffs(): Coeffs {
+  const c = new Float64Array(5);
+  c[0] = 1;
+  return c;
+}
+
+/**
+ * Design one section into `out`. `type` is an index into FILTER_TYPES. Frequencies are clamped
+ * to just under Nyquist; gain is ignored by pass filters, Q by first-order sections.
+ */
+export function designBiquad(out: Coeffs, type: number, freq: number, gainDb: number, q: number, sampleRate: number): void {
+  const f = Math.min(Math.max(freq, 1), sampleRate * 0.4999);
+  const w0 = (2 * Math.PI * f) / sampleRate;
+  const cos = Math.cos(w0);
+  const sin = Math.sin(w0);
+  const alpha = sin / (2 * Math.max(q, 1e-3));
+  const A = Math.pow(10, gainDb / 40);
+  let b0: number, b1: number, b2: number, a0: number, a1: number, a2: number;
+  switch (type) {
+    case PEAK:
+      b0 = 1 + alpha * A;
+      b1 = -2 * cos;
+      b2 = 1 - alpha * A;
+      a0 = 1 + alpha / A;
+      a1 = -2 * cos;
+      a2 = 1 - alpha / A;
+      break;
+    case LOWSHELF: {
+      const s = 2 * Math.sqrt(A) * alpha;
+      b0 = A * (A + 1 - (A - 1) * cos + s);
+      b1 = 2 * A * (A - 1 - (A + 1) * cos);
+      b2 = A * (A + 1 - (A - 1) * cos - s);
+      a0 = A + 1 + (A - 1) * cos + s;
+      a1 = -2 * (A - 1 + (A + 1) * cos);
+      a2 = A + 1 + (A - 1) * cos - s;
+      break;
+    }
+    case HIGHSHELF: {
+      const s = 2 * Math.sqrt(A) * alpha;
+      b0 = A * (A + 1 + (A - 1) * cos + s);
+      b1 = -2 * A * (A - 1 + (A + 1) * cos);
+      b2 = A * (A + 1 + (A - 1) * cos - s);
+      a0 = A + 1 - (A - 1) * cos + s;
+      a1 = 2 * (A - 1 - (A + 1) * cos);
+      a2 = A + 1 - (A - 1) * cos - s;
+      break;
+    }
+    case LOWPASS:
+      b0 = (1 - cos) / 2;
+      b1 = 1 - cos;
+      b2 = b0;
+      a0 = 1 + alpha;
+      a1 = -2 * cos;
+      a2 = 1 - alpha;
+      break;
+    case HIGHPASS:
+      b0 = (1 + cos) / 2;
+      b1 = -(1 + cos);
+      b2 = b0;
+      a0 = 1 + alpha;
+      a1 = -2 * cos;
+      a2 = 1 - alpha;
+      break;
+    case LOWPASS1: {
+      const k = Math.tan(w0 / 2);
+      b0 = k;
+      b1 = k;
+      b2 = 0;
+      a0 = 1 + k;
+      a1 = k - 1;
+      a2 = 0;
+      break;
+    }
+    case HIGHPASS1: {
+      const k = Math.tan(w0 / 2);
+      b0 = 1;
+      b1 = -1;
+      b2 = 0;
+      a0 = 1 + k;
+      a1 = k - 1;
+      a2 = 0;
+      break;
+    }
+    default:
+      throw new RangeError(`designBiquad: unknown filter type ${type}`);
+  }
+  out[0] = b0 / a0;
+  out[1] = b1 / a0;
+  out[2] = b2 / a0;
+  out[3] = a1 / a0;
+  out[4] = a2 / a0;
+}
+
+/** Magnitude in dB of a section's digital transfer function at `freq`. */
+export function responseDb(c: ArrayLike<number>, freq: number, sampleRate: number): number {
+  const w = (2 * Math.PI * freq) / sampleRate;
+  const c1 = Math.cos(w);
+  const s1 = Math.sin(w);
+  const c2 = Math.cos(2 * w);
+  const s2 = Math.sin(2 * w);
+  const nr = c[0] + c[1] * c1 + c[2] * c2;
+  const ni = -(c[1] * s1 + c[2] * s2);
+  const dr = 1 + c[3] * c1 + c[4] * c2;
+  const di = -(c[3] * s1 + c[4] * s2);
+  return 10 * Math.log10((nr * nr + ni * ni) / (dr * dr + di * di));
+}
