@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hasTool } from '../helpers/tools.js';
 import { decodeWav, encodeWav, readWavFile, WavWriter, type AudioData, type WavEncoding } from '../../src/audio/wav.js';
 import { MixhostError } from '../../src/model/registry.js';
 
@@ -435,7 +436,7 @@ describe('readWavFile', () => {
 // ---------------------------------------------------------------------------------------------
 // Against ffmpeg, an independent implementation
 
-const hasFfmpeg = existsSync('/usr/bin/ffmpeg');
+const hasFfmpeg = existsSync('/usr/bin/ffmpeg') || hasTool('ffmpeg');
 if (!hasFfmpeg) console.warn('ffmpeg not found at /usr/bin/ffmpeg: the ffmpeg cross-checks are skipped');
 
 function ffmpeg(...args: string[]): Buffer {

@@ -1,0 +1,67 @@
+/**
+ * Level metering for one stereo (or mono) point: sample peak with a falling release and a peak
+ * hold, and RMS, written in dBFS into the meter snapshot (src/model/meters.ts field order).
+ *
+ * Ballistics: peak rises instantly and falls at PEAK_FALL_DB_PER_S (20 dB in 1.7 s, the return
+ * time of IEC 60268-18 digital peak meters); the hold keeps the highest peak for HOLD_S, then
+ * follows the falling peak. RMS is the square root of the mean square averaged with a 300 ms
+ * exponential window. A sine of peak 1 reads 0 dBFS peak and −3.01 dBFS RMS.
+ * Metering is per block (it is read at 30-60 Hz), so it costs one pass over the block.
+ */
+import { METER_FLOOR_DB } from '../model/meters.js';
+import { flushDenormal } from './block.js';
+
+export const PEAK_FALL_DB_PER_S = 20 / 1.7;
+export const HOLD_S = 2;
+export const RMS_WINDOW_S = 0.3;
+
+function toDb(x: number): number {
+  return x > 1e-6 ? 20 * Math.log10(x) : METER_FLOOR_DB;
+}
+
+export class LevelMeter {
+  private readonly peak = new Float64Array(2);
+  private readonly hold = new Float64Array(2);
+  private readonly holdLeft = new Float64Array(2);
+  private readonly ms = new Float64Array(2);
+
+  constructor(private readonly sampleRate: number) {}
+
+  reset(): void {
+    this.peak.fill(0);
+    this.hold.fill(0);
+    this.holdLeft.fill(0);
+    this.ms.fill(0);
+  }
+
+  /** Measure `n` samples of L (and R, or L again for mono) and write 6 fields at `offset`. */
+  measure(left: Float32Array, right: Float32Array, n: number, out: Float32Array, offset: number): void {
+    const fall = Math.pow(10, (-PEAK_FALL_DB_PER_S * n) / this.sampleRate / 20);
+    const rmsA = Math.exp(-n / (RMS_WINDOW_S * this.sampleRate));
+    for (let c = 0; c < 2; c++) {
+      const x = c === 0 ? left : right;
+      let pk = 0;
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        const a = v < 0 ? -v : v;
+        if (a > pk) pk = a;
+        sum += v * v;
+      }
+      const p = Math.max(pk, this.peak[c] * fall);
+      this.peak[c] = flushDenormal(p);
+      if (p >= this.hold[c]) {
+        this.hold[c] = p;
+        this.holdLeft[c] = HOLD_S * this.sampleRate;
+      } else {
+        this.holdLeft[c] -= n;
+        if (this.holdLeft[c] <= 0) this.hold[c] = p;
+      }
+      const mean = n > 0 ? sum / n : 0;
+      this.ms[c] = flushDenormal(mean + (this.ms[c] - mean) * rmsA);
+      out[offset + c] = toDb(this.peak[c]);
+      out[offset + 2 + c] = toDb(this.hold[c]);
+      out[offset + 4 + c] = toDb(Math.sqrt(this.ms[c]));
+    }
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * The mix engine: every channel strip, the aux, FX, group and master buses, VCAs, solo and the
+ * monitor output, processing one block at a time from a flat parameter table.
+ *
+ * The engine reads its parameters from `params` (indexed by registry index) at the start of each
+ * block and writes its meters into `meters` (layout: src/model/meters.ts). Both may live in
+ * shared memory: the engine never calls out to the control plane, never allocates in `process`
+ * and never waits.
+ *
+ * Outputs (stereo pairs, in order, see outputPairs()): master, monitor, aux 1..n.
+ *   - master = Σ channel main paths + Σ group outputs + Σ FX returns, through the master stage;
+ *   - monitor = the master, or the AFL/PFL solo bus while any channel is soloed in AFL or PFL
+ *     mode, times the monitor level;
+ *   - aux n = its bus after its own stage.
+ */
+import { inputCount, outputPairs, type MixLayout } from '../model/layout.js';
+import { meterLayout, type MeterLayout } from '../model/meters.js';
+import type { ParamRegistry } from '../model/registry.js';
+import { dbToGain } from '../model/tapers.js';
+import { BusStage } from './bus.js';
+import { StereoDelay, delayTimeMs } from './delay.js';
+import { SmoothGain } from './gain.js';
+import { LevelMeter } from './level-meter.js';
+import { Reverb } from './reverb.js';
+import { ChannelStrip, type BusSet, type StereoBus, type StripContext } from './strip.js';
+
+export interface EngineOptions {
+  readonly sampleRate: number;
+  /** Largest block `process` accepts. */
+  readonly maxBlock: number;
+}
+
+const SIP = 2;
+
+function stereoBus(n: number): StereoBus {
+  return [new Float32Array(n), new Float32Array(n)];
+}
+
+interface FxUnit {
+  readonly kind: 'reverb' | 'delay';
+  readonly reverb?: Reverb;
+  readonly delay?: StereoDelay;
+  readonly p: readonly number[];
+}
+
+export class MixEngine {
+  readonly layout: MixLayout;
+  readonly sampleRate: number;
+  readonly maxBlock: number;
+  /** Parameter values, indexed by registry index. */
+  readonly params: Float64Array;
+  /** Meter snapshot, see `meterLayout`. */
+  readonly meters: Float32Array;
+  readonly meterLayout: MeterLayout;
+  readonly inputs: number;
+  readonly outputs: number;
+
+  private readonly strips: ChannelStrip[];
+  private readonly stripInput: Int32Array;
+  private readonly ctx: StripContext[];
+  private readonly buses: BusSet;
+  private readonly auxStages: BusStage[];
+  private readonly fxStages: BusStage[];
+  private readonly groupStages: BusStage[];
+  private readonly masterStage: BusStage;
+  private readonly fx: FxUnit[];
+  private readonly vcaFader: Int32Array;
+  private readonly vcaMute: Int32Array;
+  private readonly monitorLevel: number;
+  private readonly soloMode: number;
+  private readonly monL: SmoothGain;
+  private readonly monR: SmoothGain;
+  private readonly monMeter: LevelMeter;
+  private readonly zeros: Float32Array;
+  private readonly meterOffsets: {
+    strips: Int32Array;
+    aux: Int32Array;
+    fx: Int32Array;
+    groups: Int32Array;
+    master: number;
+    monitor: number;
+  };
+  private blocks = 0;
+
+  constructor(
+    readonly registry: ParamRegistry,
+    opts: EngineOptions,
+    params?: Float64Array,
+    meters?: Float32Array,
+  ) {
+    const L = registry.layout;
+    this.layout = L;
+    this.sampleRate = opts.sampleRate;
+    this.maxBlock = opts.maxBlock;
+    const n = opts.maxBlock;
+    const sr = opts.sampleRate;
+    this.params = params ?? registry.createTable();
+    if (this.params.length !== registry.size) throw new RangeError(`parameter table has ${this.params.length} entries, registry ${registry.size}`);
+    this.meterLayout = meterLayout(L);
+    this.meters = meters ?? new Float32Array(this.meterLayout.size);
+    this.inputs = inputCount(L);
+    this.outputs = outputPairs(L).length * 2;
+    this.zeros = new Float32Array(n);
+
+    this.buses = {
+      main: stereoBus(n),
+      groups: Array.from({ length: L.groups }, () => stereoBus(n)),
+      aux: Array.from({ length: L.auxBuses }, () => stereoBus(n)),
+      fx: L.fxBuses.map(() => stereoBus(n)),
+      solo: stereoBus(n),
+    };
+    this.stripInput = new Int32Array(L.channels.length);
+    let input = 0;
+    this.strips = L.channels.map((c, i) => {
+      this.stripInput[i] = input;
+      input += c.stereo ? 2 : 1;
+      return new ChannelStrip(registry, i + 1, c.stereo, sr, n, this.buses);
+    });
+    this.ctx = this.strips.map(() => ({ vcaOffsetDb: 0, vcaMuted: false, sipMuted: false, soloMode: 0 }));
+    this.auxStages = Array.from({ length: L.auxBuses }, (_, i) => new BusStage(registry, `bus/${i + 1}`, sr));
+    this.fxStages = L.fxBuses.map((_, i) => new BusStage(registry, `fx/${i + 1}`, sr));
+    this.groupStages = Array.from({ length: L.groups }, (_, i) => new BusStage(registry, `group/${i + 1}`, sr));
+    this.masterStage = new BusStage(registry, 'master', sr);
+    this.fx = L.fxBuses.map((kind, i): FxUnit => {
+      const a = (s: string): number => registry.index(`fx/${i + 1}/${kind}/${s}`);
+      return kind === 'reverb'
+        ? { kind, reverb: new Reverb(sr), p: ['decay', 'predelay', 'damping'].map(a) }
+        : { kind, delay: new StereoDelay(sr), p: ['time', 'sync', 'tempo', 'division', 'feedback', 'highcut', 'pingpong'].map(a) };
+    });
+    this.vcaFader = Int32Array.from({ length: L.vcas }, (_, i) => registry.index(`vca/${i + 1}/fader`));
+    this.vcaMute = Int32Array.from({ length: L.vcas }, (_, i) => registry.index(`vca/${i + 1}/mute`));
+    this.monitorLevel = registry.index('monitor/level');
+    this.soloMode = registry.index('monitor/solo/mode');
+    this.monL = new SmoothGain(sr, 1);
+    this.monR = new SmoothGain(sr, 1);
+    this.monMeter = new LevelMeter(sr);
+    const ml = this.meterLayout;
+    this.meterOffsets = {
+      strips: Int32Array.from(this.strips, (_, i) => ml.offsetOf(`ch/${i + 1}`)),
+      aux: Int32Array.from({ length: L.auxBuses }, (_, i) => ml.offsetOf(`bus/${i + 1}`)),
+      fx: Int32Array.from(L.fxBuses, (_, i) => ml.offsetOf(`fx/${i + 1}`)),
+      groups: Int32Array.from({ length: L.groups }, (_, i) => ml.offsetOf(`group/${i + 1}`)),
+      master: ml.offsetOf('master'),
+      monitor: ml.offsetOf('monitor'),
+    };
+  }
+
+  /** Clear every filter, envelope, delay line and meter (parameters are kept). */
+  reset(): void {
+    for (const s of this.strips) s.reset();
+    for (const s of [...this.auxStages, ...this.fxStages, ...this.groupStages, this.masterStage]) s.reset();
+    for (const f of this.fx) (f.reverb ?? f.delay)?.reset();
+    this.monMeter.reset();
+  }
+
+  /** Subnormal state values anywhere in the engine's DSP blocks (see DspBlock.subnormalStates). */
+  subnormalStates(): number {
+    let n = 0;
+    for (const s of this.strips) n += s.subnormalStates();
+    for (const f of this.fx) n += (f.reverb ?? f.delay)!.subnormalStates();
+    return n;
+  }
+
+  /** The strip of a 1-based channel number (for inspection and tests). */
+  strip(channel: number): ChannelStrip {
+    return this.strips[channel - 1];
+  }
+
+  /** Work out VCA offsets and solo muting for every strip, once per block. */
+  private updateContexts(t: Float64Array): boolean {
+    const mode = Math.round(t[this.soloMode]);
+    let anySolo = false;
+    for (let i = 0; i < this.strips.length; i++) if (this.strips[i].isSoloed(t)) anySolo = true;
+    for (let i = 0; i < this.strips.length; i++) {
+      const s = this.strips[i];
+      const c = this.ctx[i];
+      let off = 0;
+      let vm = false;
+      const vcas = s.idx.vcas;
+      for (let v = 0; v < vcas.length; v++) {
+        if (t[vcas[v]] >= 0.5) {
+          off += t[this.vcaFader[v]];
+          if (t[this.vcaMute[v]] >= 0.5) vm = true;
+        }
+      }
+      c.vcaOffsetDb = off;
+      c.vcaMuted = vm;
+      c.soloMode = mode;
+      c.sipMuted = mode === SIP && anySolo && !s.isSoloed(t) && !s.isSoloSafe(t);
+    }
+    return anySolo && mode !== SIP;
+  }
+
+  private updateFx(t: Float64Array): void {
+    for (let i = 0; i < this.fx.length; i++) {
+      const f = this.fx[i];
+      const p = f.p;
+      if (f.reverb) f.reverb.set(t[p[0]], t[p[1]], t[p[2]]);
+      else if (f.delay) f.delay.set(delayTimeMs(t[p[1]] >= 0.5, t[p[0]], t[p[2]], Math.round(t[p[3]])), t[p[4]], t[p[5]], t[p[6]] >= 0.5);
+    }
+  }
+
+  /**
+   * Process `frames` (≤ maxBlock) samples. `inputs` holds one buffer per interface input
+   * (missing entries are silent); `outputs` one buffer per output channel (master L/R, monitor
+   * L/R, aux 1 L/R, ...), each at least `frames` long.
+   */
+  process(inputs: readonly (Float32Array | undefined)[], outputs: readonly Float32Array[], frames: number): void {
+    if (frames > this.maxBlock) throw new RangeError(`block of ${frames} frames exceeds maxBlock ${this.maxBlock}`);
+    const t = this.params;
+    const m = this.meters;
+    const n = frames;
+    const B = this.buses;
+    B.main[0].fill(0, 0, n);
+    B.main[1].fill(0, 0, n);
+    B.solo[0].fill(0, 0, n);
+    B.solo[1].fill(0, 0, n);
+    clear(B.groups, n);
+    clear(B.aux, n);
+    clear(B.fx, n);
+
+    const soloToMonitor = this.updateContexts(t);
+    for (let i = 0; i < this.strips.length; i++) {
+      const s = this.strips[i];
+      const k = this.stripInput[i];
+      const inL = inputs[k] ?? this.zeros;
+      const inR = s.stereo ? (inputs[k + 1] ?? this.zeros) : inL;
+      s.process(t, this.ctx[i], inL, inR, n, m, this.meterOffsets.strips[i]);
+    }
+
+    // FX buses: effect (100 % wet), return stage, into the master.
+    this.updateFx(t);
+    for (let i = 0; i < this.fx.length; i++) {
+      const f = this.fx[i];
+      const bus = B.fx[i];
+      (f.reverb ?? f.delay)!.process(bus, n);
+      this.fxStages[i].process(t, bus, n, m, this.meterOffsets.fx[i]);
+      addInto(bus, B.main, n);
+    }
+    for (let i = 0; i < B.groups.length; i++) {
+      this.groupStages[i].process(t, B.groups[i], n, m, this.meterOffsets.groups[i]);
+      addInto(B.groups[i], B.main, n);
+    }
+    this.masterStage.process(t, B.main, n, m, this.meterOffsets.master);
+    copy(B.main[0], outputs[0], n);
+    copy(B.main[1], outputs[1], n);
+
+    // Monitor: the solo bus while AFL/PFL is active, else the master.
+    const mon = dbToGain(t[this.monitorLevel]);
+    this.monL.target = mon;
+    this.monR.target = mon;
+    if (this.blocks === 0) {
+      this.monL.jump(mon);
+      this.monR.jump(mon);
+    }
+    const src = soloToMonitor ? B.solo : B.main;
+    this.monL.apply(src[0], outputs[2], n);
+    this.monR.apply(src[1], outputs[3], n);
+    this.monMeter.measure(outputs[2], outputs[3], n, m, this.meterOffsets.monitor);
+
+    for (let i = 0; i < B.aux.length; i++) {
+      this.auxStages[i].process(t, B.aux[i], n, m, this.meterOffsets.aux[i]);
+      copy(B.aux[i][0], outputs[4 + 2 * i], n);
+      copy(B.aux[i][1], outputs[5 + 2 * i], n);
+    }
+    this.blocks++;
+    m[m.length - 1] = this.blocks;
+  }
+}
+
+function addInto(src: StereoBus, dst: StereoBus, n: number): void {
+  const a = src[0];
+  const b = src[1];
+  const l = dst[0];
+  const r = dst[1];
+  for (let i = 0; i < n; i++) {
+    l[i] += a[i];
+    r[i] += b[i];
+  }
+}
+
+function clear(buses: readonly StereoBus[], n: number): void {
+  for (let i = 0; i < buses.length; i++) {
+    buses[i][0].fill(0, 0, n);
+    buses[i][1].fill(0, 0, n);
+  }
+}
+
+function copy(src: Float32Array, dst: Float32Array, n: number): void {
+  for (let i = 0; i < n; i++) dst[i] = src[i];
+}

@@ -1,0 +1,116 @@
+/**
+ * Engine benchmarks: how many full channel strips one core runs in real time, and how many bytes
+ * a steady-state block allocates.
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { MixEngine } from '../../src/engine/mixer.js';
+import { defaultLayout } from '../../src/model/layout.js';
+import { ParamRegistry } from '../../src/model/registry.js';
+import type { BenchResult } from './report.js';
+
+const SR = 48000;
+const BLOCK = 128;
+
+/** An engine of `strips` full mono strips: HPF + 4-band EQ + gate + compressor + pan + 4 sends + fader. */
+export function fullStripEngine(strips: number, block = BLOCK): { eng: MixEngine; inputs: Float32Array[]; outputs: Float32Array[] } {
+  const reg = new ParamRegistry(defaultLayout(Array.from({ length: strips }, () => ({ stereo: false }))));
+  const eng = new MixEngine(reg, { sampleRate: SR, maxBlock: block });
+  const set = (a: string, v: number): void => void reg.set(eng.params, a, v);
+  for (let c = 1; c <= strips; c++) {
+    set(`ch/${c}/hpf/on`, 1);
+    set(`ch/${c}/gate/on`, 1);
+    set(`ch/${c}/gate/threshold`, -40);
+    set(`ch/${c}/comp/on`, 1);
+    set(`ch/${c}/comp/threshold`, -24);
+    ['3', '-2', '2', '4'].forEach((g, b) => set(`ch/${c}/eq/${b + 1}/gain`, Number(g)));
+    set(`ch/${c}/pan`, ((c * 37) % 200) - 100);
+    for (let s = 1; s <= 4; s++) set(`ch/${c}/send/${s}/level`, -10);
+    set(`ch/${c}/fader`, -12);
+  }
+  // Inputs: noise bursts with quiet gaps so the gate opens and closes and the compressor works.
+  const inputs = Array.from({ length: strips }, (_, c) => {
+    const x = new Float32Array(block * 64);
+    let s = (c + 1) * 2654435761;
+    for (let i = 0; i < x.length; i++) {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      const env = Math.floor(i / 2048) % 3 === 2 ? 0.001 : 0.3;
+      x[i] = ((s >>> 0) / 4294967296 - 0.5) * env;
+    }
+    return x;
+  });
+  const outputs = Array.from({ length: eng.outputs }, () => new Float32Array(block));
+  return { eng, inputs, outputs };
+}
+
+/** Real-time factor of an engine of `strips` full strips: audio time / CPU time. */
+export function stripRealtimeFactor(strips: number, seconds = 3): number {
+  const { eng, inputs } = fullStripEngine(strips, BLOCK);
+  const views = inputs.map(() => new Float32Array(BLOCK));
+  const outs = Array.from({ length: eng.outputs }, () => new Float32Array(BLOCK));
+  const blocks = Math.ceil((seconds * SR) / BLOCK);
+  const run = (count: number): number => {
+    const t0 = process.hrtime.bigint();
+    for (let b = 0; b < count; b++) {
+      const off = (b % 64) * BLOCK;
+      for (let c = 0; c < views.length; c++) views[c].set(inputs[c].subarray(off, off + BLOCK));
+      eng.process(views, outs, BLOCK);
+    }
+    return Number(process.hrtime.bigint() - t0) / 1e9;
+  };
+  run(Math.min(blocks, 200)); // warm up the JIT
+  const elapsed = run(blocks);
+  return (blocks * BLOCK) / SR / elapsed;
+}
+
+export function benchStrips(): BenchResult[] {
+  const at: Record<string, number> = {};
+  for (const n of [64, 128, 256, 512]) at[`rtf_${n}`] = stripRealtimeFactor(n);
+  // Largest strip count with a real-time factor ≥ 1.5: grow, then bisect.
+  let lo = 0;
+  let hi = 64;
+  while (stripRealtimeFactor(hi, 2) >= 1.5 && hi < 8192) {
+    lo = hi;
+    hi *= 2;
+  }
+  while (hi - lo > Math.max(8, lo / 32)) {
+    const mid = Math.round((lo + hi) / 2);
+    if (stripRealtimeFactor(mid, 2) >= 1.5) lo = mid;
+    else hi = mid;
+  }
+  return [{ name: 'engine.strips_realtime_1core', value: lo, unit: 'strips', goal: 512, sampleRate: SR, block: BLOCK, minRealtimeFactor: 1.5, ...at }];
+}
+
+/** Bytes allocated per steady-state block, from heap growth across blocks with no GC in between. */
+export function benchAllocation(): BenchResult[] {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const { eng, inputs, outputs } = fullStripEngine(32, BLOCK);
+  const views = inputs.map(() => new Float32Array(BLOCK));
+  const step = (b: number): void => {
+    const off = (b % 64) * BLOCK;
+    for (let c = 0; c < views.length; c++) {
+      const src = inputs[c];
+      const dst = views[c];
+      for (let i = 0; i < BLOCK; i++) dst[i] = src[off + i];
+    }
+    eng.process(views, outputs, BLOCK);
+  };
+  for (let b = 0; b < 3000; b++) step(b); // warm up (JIT, lazy state)
+  const blocks = 2000;
+  let best = Infinity;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    gc();
+    // A window is valid only if no garbage collection ran inside it (heap growth = allocation).
+    const profiler = new v8.GCProfiler();
+    profiler.start();
+    const before = process.memoryUsage().heapUsed;
+    for (let b = 0; b < blocks; b++) step(b);
+    const after = process.memoryUsage().heapUsed;
+    const gcs = profiler.stop()?.statistics.length ?? 0;
+    if (gcs === 0) best = Math.min(best, Math.max(0, after - before) / blocks);
+  }
+  return [{ name: 'engine.bytes_allocated_per_block', value: Number.isFinite(best) ? Math.round(best) : -1, unit: 'bytes', goal: 0, strips: 32, blocks }];
+}

@@ -1,0 +1,30 @@
+/**
+ * `npm run bench [-- --json] [-- PREFIX]`: runs the benchmarks whose name starts with PREFIX
+ * (all by default) and prints one result per line (`{"name","value","unit",...}` with --json).
+ */
+import { benchAllocation, benchStrips } from './engine.bench.js';
+import { benchRender } from './render.bench.js';
+import { emit, type BenchResult } from './report.js';
+
+const BENCHES: ReadonlyArray<{ names: string[]; run: () => BenchResult[] | Promise<BenchResult[]> }> = [
+  { names: ['engine.strips_realtime_1core'], run: benchStrips },
+  { names: ['engine.bytes_allocated_per_block'], run: benchAllocation },
+  { names: ['render.realtime_factor', 'render.vs_ffmpeg'], run: benchRender },
+];
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const prefix = args.find((a) => !a.startsWith('--')) ?? '';
+  const chosen = BENCHES.filter((b) => b.names.some((n) => n.startsWith(prefix)));
+  if (chosen.length === 0) {
+    process.stderr.write(`no benchmark starts with '${prefix}'; known: ${BENCHES.flatMap((b) => b.names).join(', ')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  for (const b of chosen) {
+    for (const r of await b.run()) if (r.name.startsWith(prefix)) emit(r, json);
+  }
+}
+
+void main();
