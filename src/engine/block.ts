@@ -56,3 +56,26 @@ export function onePoleCoeff(ms: number, sampleRate: number): number {
   if (!(ms > 0)) return 0;
   return Math.exp(-1000 / (ms * sampleRate));
 }
+
+/**
+ * Compare the table values at `indices` with `cache`, copy them over, and say whether any
+ * moved. Lets a strip call a block's setter only when its parameters change: a call that
+ * passes numbers to a function the compiler does not inline boxes them (allocates), so
+ * steady-state blocks make no such calls at all.
+ */
+export function changed(table: Float64Array, indices: Int32Array, cache: Float64Array): boolean {
+  let moved = false;
+  for (let i = 0; i < indices.length; i++) {
+    const v = table[indices[i]];
+    if (v !== cache[i]) {
+      cache[i] = v;
+      moved = true;
+    }
+  }
+  return moved;
+}
+
+/** A cache for `changed`: NaN everywhere, so the first comparison always reports a change. */
+export function changeCache(size: number): Float64Array {
+  return new Float64Array(size).fill(Number.NaN);
+}

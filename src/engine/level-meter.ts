@@ -8,16 +8,10 @@
  * exponential window. A sine of peak 1 reads 0 dBFS peak and −3.01 dBFS RMS.
  * Metering is per block (it is read at 30-60 Hz), so it costs one pass over the block.
  */
-import { METER_FLOOR_DB } from '../model/meters.js';
-import { flushDenormal } from './block.js';
 
 export const PEAK_FALL_DB_PER_S = 20 / 1.7;
 export const HOLD_S = 2;
 export const RMS_WINDOW_S = 0.3;
-
-function toDb(x: number): number {
-  return x > 1e-6 ? 20 * Math.log10(x) : METER_FLOOR_DB;
-}
 
 export class LevelMeter {
   private readonly peak = new Float64Array(2);
@@ -34,11 +28,15 @@ export class LevelMeter {
     this.ms.fill(0);
   }
 
-  /** Measure `n` samples of L (and R, or L again for mono) and write 6 fields at `offset`. */
+  /**
+   * Measure `n` samples of L and R and write 6 fields at `offset`. Pass the same array twice for
+   * a mono point: it is then scanned once.
+   */
   measure(left: Float32Array, right: Float32Array, n: number, out: Float32Array, offset: number): void {
     const fall = Math.pow(10, (-PEAK_FALL_DB_PER_S * n) / this.sampleRate / 20);
     const rmsA = Math.exp(-n / (RMS_WINDOW_S * this.sampleRate));
-    for (let c = 0; c < 2; c++) {
+    const channels = left === right ? 1 : 2;
+    for (let c = 0; c < channels; c++) {
       const x = c === 0 ? left : right;
       let pk = 0;
       let sum = 0;
@@ -48,8 +46,10 @@ export class LevelMeter {
         if (a > pk) pk = a;
         sum += v * v;
       }
-      const p = Math.max(pk, this.peak[c] * fall);
-      this.peak[c] = flushDenormal(p);
+      // Written out rather than in a helper: numbers passed to a call that is not inlined are
+      // boxed, and metering runs for every strip on every block.
+      const p = pk > this.peak[c] * fall ? pk : this.peak[c] * fall;
+      this.peak[c] = p + 1e-30 - 1e-30; // flushDenormal, inline
       if (p >= this.hold[c]) {
         this.hold[c] = p;
         this.holdLeft[c] = HOLD_S * this.sampleRate;
@@ -58,10 +58,25 @@ export class LevelMeter {
         if (this.holdLeft[c] <= 0) this.hold[c] = p;
       }
       const mean = n > 0 ? sum / n : 0;
-      this.ms[c] = flushDenormal(mean + (this.ms[c] - mean) * rmsA);
-      out[offset + c] = toDb(this.peak[c]);
-      out[offset + 2 + c] = toDb(this.hold[c]);
-      out[offset + 4 + c] = toDb(Math.sqrt(this.ms[c]));
+      this.ms[c] = mean + (this.ms[c] - mean) * rmsA + 1e-30 - 1e-30; // flushDenormal, inline
     }
+    if (channels === 1) this.copyLeft();
+    // dB conversions written inline: a returned number from a call that is not inlined is boxed.
+    const floor = -120; // METER_FLOOR_DB as a literal: a module binding here would make the result a boxed number
+    for (let c = 0; c < 2; c++) {
+      const pk = this.peak[c];
+      const hd = this.hold[c];
+      const rms = Math.sqrt(this.ms[c]);
+      out[offset + c] = pk > 1e-6 ? 20 * Math.log10(pk) : floor;
+      out[offset + 2 + c] = hd > 1e-6 ? 20 * Math.log10(hd) : floor;
+      out[offset + 4 + c] = rms > 1e-6 ? 20 * Math.log10(rms) : floor;
+    }
+  }
+
+  private copyLeft(): void {
+    this.peak[1] = this.peak[0];
+    this.hold[1] = this.hold[0];
+    this.holdLeft[1] = this.holdLeft[0];
+    this.ms[1] = this.ms[0];
   }
 }

@@ -17,6 +17,7 @@ import { inputCount, outputPairs, type MixLayout } from '../model/layout.js';
 import { meterLayout, type MeterLayout } from '../model/meters.js';
 import type { ParamRegistry } from '../model/registry.js';
 import { dbToGain } from '../model/tapers.js';
+import { changeCache, changed } from './block.js';
 import { BusStage } from './bus.js';
 import { StereoDelay, delayTimeMs } from './delay.js';
 import { SmoothGain } from './gain.js';
@@ -40,7 +41,8 @@ interface FxUnit {
   readonly kind: 'reverb' | 'delay';
   readonly reverb?: Reverb;
   readonly delay?: StereoDelay;
-  readonly p: readonly number[];
+  readonly p: Int32Array;
+  readonly seen: Float64Array;
 }
 
 export class MixEngine {
@@ -124,8 +126,8 @@ export class MixEngine {
     this.fx = L.fxBuses.map((kind, i): FxUnit => {
       const a = (s: string): number => registry.index(`fx/${i + 1}/${kind}/${s}`);
       return kind === 'reverb'
-        ? { kind, reverb: new Reverb(sr), p: ['decay', 'predelay', 'damping'].map(a) }
-        : { kind, delay: new StereoDelay(sr), p: ['time', 'sync', 'tempo', 'division', 'feedback', 'highcut', 'pingpong'].map(a) };
+        ? { kind, reverb: new Reverb(sr), p: Int32Array.from(['decay', 'predelay', 'damping'], a), seen: changeCache(3) }
+        : { kind, delay: new StereoDelay(sr), p: Int32Array.from(['time', 'sync', 'tempo', 'division', 'feedback', 'highcut', 'pingpong'], a), seen: changeCache(7) };
     });
     this.vcaFader = Int32Array.from({ length: L.vcas }, (_, i) => registry.index(`vca/${i + 1}/fader`));
     this.vcaMute = Int32Array.from({ length: L.vcas }, (_, i) => registry.index(`vca/${i + 1}/mute`));
@@ -149,7 +151,10 @@ export class MixEngine {
   reset(): void {
     for (const s of this.strips) s.reset();
     for (const s of [...this.auxStages, ...this.fxStages, ...this.groupStages, this.masterStage]) s.reset();
-    for (const f of this.fx) (f.reverb ?? f.delay)?.reset();
+    for (const f of this.fx) {
+      (f.reverb ?? f.delay)?.reset();
+      f.seen.fill(Number.NaN);
+    }
     this.monMeter.reset();
   }
 
@@ -195,6 +200,7 @@ export class MixEngine {
     for (let i = 0; i < this.fx.length; i++) {
       const f = this.fx[i];
       const p = f.p;
+      if (!changed(t, p, f.seen)) continue;
       if (f.reverb) f.reverb.set(t[p[0]], t[p[1]], t[p[2]]);
       else if (f.delay) f.delay.set(delayTimeMs(t[p[1]] >= 0.5, t[p[0]], t[p[2]], Math.round(t[p[3]])), t[p[4]], t[p[5]], t[p[6]] >= 0.5);
     }

@@ -13,12 +13,13 @@
  * mixes fed pre-fader are left alone.
  */
 import type { ParamRegistry } from '../model/registry.js';
-import { dbToGain, FADER_OFF_DB } from '../model/tapers.js';
+import { FADER_OFF_DB } from '../model/tapers.js';
 import { Compressor } from './compressor.js';
 import { Equalizer, HighPass } from './filters.js';
-import { balanceGains, panGains, SmoothGain } from './gain.js';
+import { addMonoToStereo, balanceGains, DbGain, panGains, SmoothGain } from './gain.js';
 import { Gate } from './gate.js';
 import { LevelMeter } from './level-meter.js';
+import { changeCache, changed } from './block.js';
 
 /** A stereo bus: two accumulation buffers. */
 export type StereoBus = readonly [Float32Array, Float32Array];
@@ -50,6 +51,8 @@ const PFL = 1;
 class Send {
   readonly l: SmoothGain;
   readonly r: SmoothGain;
+  /** Cached dB → gain of this send's level. */
+  readonly level = new DbGain();
   constructor(
     sampleRate: number,
     readonly bus: StereoBus,
@@ -66,8 +69,11 @@ class Send {
     this.r.jump(this.r.target);
   }
   add(left: Float32Array, right: Float32Array, n: number): void {
-    this.l.addTo(left, this.bus[0], n);
-    this.r.addTo(right, this.bus[1], n);
+    if (left === right) addMonoToStereo(left, this.l, this.bus[0], this.r, this.bus[1], n);
+    else {
+      this.l.addTo(left, this.bus[0], n);
+      this.r.addTo(right, this.bus[1], n);
+    }
   }
 }
 
@@ -75,11 +81,13 @@ class Send {
 class StripIndex {
   readonly trim: number;
   readonly polarity: number;
-  readonly hpf: readonly number[];
-  readonly gate: readonly number[];
+  readonly hpf: Int32Array;
+  readonly gate: Int32Array;
   readonly eqOn: number;
-  readonly eq: readonly (readonly number[])[];
-  readonly comp: readonly number[];
+  readonly eq: readonly Int32Array[];
+  readonly comp: Int32Array;
+  /** Everything the gain and routing stage reads (trim to routing switches). */
+  readonly out: Int32Array;
   readonly pan: number;
   readonly fader: number;
   readonly mute: number;
@@ -96,11 +104,12 @@ class StripIndex {
     const L = reg.layout;
     this.trim = a('trim');
     this.polarity = a('polarity');
-    this.hpf = ['on', 'freq', 'slope'].map((s) => a(`hpf/${s}`));
-    this.gate = ['on', 'mode', 'threshold', 'range', 'ratio', 'attack', 'hold', 'release', 'hysteresis'].map((s) => a(`gate/${s}`));
+    const ids = (names: string[]): Int32Array => Int32Array.from(names, a);
+    this.hpf = ids(['hpf/on', 'hpf/freq', 'hpf/slope']);
+    this.gate = ids(['on', 'mode', 'threshold', 'range', 'ratio', 'attack', 'hold', 'release', 'hysteresis'].map((s) => `gate/${s}`));
     this.eqOn = a('eq/on');
-    this.eq = [1, 2, 3, 4].map((b) => ['type', 'freq', 'gain', 'q'].map((s) => a(`eq/${b}/${s}`)));
-    this.comp = ['on', 'threshold', 'ratio', 'knee', 'attack', 'release', 'makeup', 'schpf/on', 'schpf/freq'].map((s) => a(`comp/${s}`));
+    this.eq = [1, 2, 3, 4].map((b) => ids(['type', 'freq', 'gain', 'q'].map((s) => `eq/${b}/${s}`)));
+    this.comp = ids(['on', 'threshold', 'ratio', 'knee', 'attack', 'release', 'makeup', 'schpf/on', 'schpf/freq'].map((s) => `comp/${s}`));
     this.pan = a('pan');
     this.fader = a('fader');
     this.mute = a('mute');
@@ -111,6 +120,10 @@ class StripIndex {
     this.fxSends = Array.from({ length: L.fxBuses.length }, (_, i) => [a(`fx/${i + 1}/level`), a(`fx/${i + 1}/pre`)] as const);
     this.groups = Array.from({ length: L.groups }, (_, i) => a(`group/${i + 1}`));
     this.vcas = Array.from({ length: L.vcas }, (_, i) => a(`vca/${i + 1}`));
+    this.out = Int32Array.from([
+      this.trim, this.polarity, this.pan, this.fader, this.mute, this.solo, this.main,
+      ...this.sends.flat(), ...this.fxSends.flat(), ...this.groups,
+    ]);
   }
 }
 
@@ -131,6 +144,15 @@ export class ChannelStrip {
   private readonly fx: Send[];
   private readonly solo: Send;
   private readonly pan = new Float64Array(2);
+  private readonly hpfSeen: Float64Array;
+  private readonly gateSeen: Float64Array;
+  private readonly eqSeen: Float64Array[];
+  private readonly compSeen: Float64Array;
+  private readonly outSeen: Float64Array;
+  /** The strip context as last seen: VCA offset, VCA mute, SIP mute, solo mode. */
+  private readonly ctxSeen = changeCache(4);
+  private readonly trimDb = new DbGain();
+  private readonly faderDb = new DbGain();
   private first = true;
 
   constructor(
@@ -157,6 +179,11 @@ export class ChannelStrip {
     this.aux = buses.aux.map((b) => new Send(sampleRate, b));
     this.fx = buses.fx.map((b) => new Send(sampleRate, b));
     this.solo = new Send(sampleRate, buses.solo);
+    this.hpfSeen = changeCache(this.idx.hpf.length);
+    this.gateSeen = changeCache(this.idx.gate.length);
+    this.eqSeen = this.idx.eq.map((e) => changeCache(e.length + 1));
+    this.compSeen = changeCache(this.idx.comp.length);
+    this.outSeen = changeCache(this.idx.out.length);
   }
 
   /** Soloed, as read from the table (the mixer asks before working out solo-in-place). */
@@ -179,25 +206,43 @@ export class ChannelStrip {
     this.comp.reset();
     this.meter.reset();
     this.first = true;
+    for (const c of [this.hpfSeen, this.gateSeen, ...this.eqSeen, this.compSeen, this.outSeen, this.ctxSeen]) c.fill(Number.NaN);
   }
 
   /** Read this block's parameters from the table into the blocks and gain targets. */
   private update(t: Float64Array, ctx: StripContext): void {
     const x = this.idx;
-    const trim = dbToGain(t[x.trim]) * (t[x.polarity] >= 0.5 ? -1 : 1);
-    this.trimL.target = trim;
-    this.trimR.target = trim;
+    // Setters run only when their parameters moved (see `changed`).
     const h = x.hpf;
-    this.hpf.set(t[h[0]] >= 0.5, t[h[1]], t[h[2]]);
+    if (changed(t, h, this.hpfSeen)) this.hpf.set(t[h[0]] >= 0.5, t[h[1]], t[h[2]]);
     const g = x.gate;
-    this.gate.set(t[g[0]] >= 0.5, t[g[1]], t[g[2]], t[g[3]], t[g[4]], t[g[5]], t[g[6]], t[g[7]], t[g[8]]);
-    this.eq.setOn(t[x.eqOn] >= 0.5);
+    if (changed(t, g, this.gateSeen)) this.gate.set(t[g[0]] >= 0.5, t[g[1]], t[g[2]], t[g[3]], t[g[4]], t[g[5]], t[g[6]], t[g[7]], t[g[8]]);
     for (let b = 0; b < 4; b++) {
       const e = x.eq[b];
-      this.eq.setBand(b, t[e[0]], t[e[1]], t[e[2]], t[e[3]]);
+      const seen = this.eqSeen[b];
+      // The EQ switch is compared too (last slot), so switching re-sends every band.
+      const on = t[x.eqOn];
+      const moved = changed(t, e, seen) || seen[4] !== on;
+      seen[4] = on;
+      if (moved) {
+        this.eq.setOn(on >= 0.5);
+        this.eq.setBand(b, t[e[0]], t[e[1]], t[e[2]], t[e[3]]);
+      }
     }
     const c = x.comp;
-    this.comp.set(t[c[0]] >= 0.5, t[c[1]], t[c[2]], t[c[3]], t[c[4]], t[c[5]], t[c[6]], t[c[7]] >= 0.5, t[c[8]]);
+    if (changed(t, c, this.compSeen)) this.comp.set(t[c[0]] >= 0.5, t[c[1]], t[c[2]], t[c[3]], t[c[4]], t[c[5]], t[c[6]], t[c[7]] >= 0.5, t[c[8]]);
+
+    const cs = this.ctxSeen;
+    const ctxMoved = cs[0] !== ctx.vcaOffsetDb || cs[1] !== +ctx.vcaMuted || cs[2] !== +ctx.sipMuted || cs[3] !== ctx.soloMode;
+    if (!changed(t, x.out, this.outSeen) && !ctxMoved) return;
+    cs[0] = ctx.vcaOffsetDb;
+    cs[1] = +ctx.vcaMuted;
+    cs[2] = +ctx.sipMuted;
+    cs[3] = ctx.soloMode;
+
+    const trim = this.trimDb.of(t[x.trim]) * (t[x.polarity] >= 0.5 ? -1 : 1);
+    this.trimL.target = trim;
+    this.trimR.target = trim;
 
     // Pan (mono) or balance (stereo) gains.
     const pan = this.pan;
@@ -208,7 +253,7 @@ export class ChannelStrip {
 
     const muted = t[x.mute] >= 0.5 || ctx.vcaMuted;
     const faderDb = t[x.fader];
-    const level = muted || faderDb <= FADER_OFF_DB ? 0 : dbToGain(faderDb + ctx.vcaOffsetDb);
+    const level = muted || faderDb <= FADER_OFF_DB ? 0 : this.faderDb.of(faderDb + ctx.vcaOffsetDb);
     const post = ctx.sipMuted ? 0 : level;
     this.main.set(t[x.main] >= 0.5 ? post * pl : 0, t[x.main] >= 0.5 ? post * pr : 0);
     for (let i = 0; i < this.groups.length; i++) {
@@ -218,12 +263,12 @@ export class ChannelStrip {
     const preLevel = muted ? 0 : 1;
     for (let i = 0; i < this.aux.length; i++) {
       const si = x.sends[i];
-      const s = dbToGain(t[si[0]]) * (t[si[1]] >= 0.5 ? preLevel : post);
+      const s = this.aux[i].level.of(t[si[0]]) * (t[si[1]] >= 0.5 ? preLevel : post);
       this.aux[i].set(s * pl, s * pr);
     }
     for (let i = 0; i < this.fx.length; i++) {
       const si = x.fxSends[i];
-      const s = dbToGain(t[si[0]]) * (t[si[1]] >= 0.5 ? preLevel : post);
+      const s = this.fx[i].level.of(t[si[0]]) * (t[si[1]] >= 0.5 ? preLevel : post);
       this.fx[i].set(s * pl, s * pr);
     }
     // AFL/PFL: only while this channel is soloed and the mode sends solo to the monitor bus.

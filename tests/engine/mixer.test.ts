@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MixEngine } from '../../src/engine/mixer.js';
 import { defaultLayout } from '../../src/model/layout.js';
 import { ParamRegistry } from '../../src/model/registry.js';
+import { METER_FLOOR_DB } from '../../src/model/meters.js';
 import { dspSuite, runBlocks, type SuiteSubject } from './dsp-suite.js';
 
 const SR = 48000;
@@ -215,6 +216,8 @@ describe('mix engine routing and gain', () => {
     const master = eng.meterLayout.offsetOf('master');
     expect(m[master]).toBeCloseTo(-6.02 - 3.01, 1);
     expect(m[m.length - 1]).toBeGreaterThan(0);
+    // a silent strip reads the floor
+    expect(m[eng.meterLayout.offsetOf('ch/2')]).toBe(METER_FLOOR_DB);
   });
 
   it('compressor gain reduction shows on the strip meter', () => {
