@@ -43,7 +43,10 @@ export function reporter(json: boolean, stderr: NodeJS.WriteStream = process.std
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-const USAGE_CODES = new Set(['E_USAGE', 'E_SESSION_JSON', 'E_SESSION_FORMAT', 'E_SESSION_INVALID', 'E_SESSION_READ', 'E_AUDIO_READ', 'E_AUDIO_FORMAT']);
+const USAGE_CODES = new Set([
+  'E_USAGE', 'E_SESSION_JSON', 'E_SESSION_FORMAT', 'E_SESSION_INVALID', 'E_SESSION_READ', 'E_SESSION_LAYOUT',
+  'E_AUDIO_READ', 'E_AUDIO_FORMAT', 'E_WAV_NOT_WAV', 'E_WAV_MALFORMED', 'E_WAV_UNSUPPORTED',
+]);
 
 /** Print an error for people (and as JSON on stdout with --json) and return the exit code. */
 export function reportError(err: unknown, json: boolean): number {
