@@ -42,8 +42,7 @@ export class LevelMeter {
       let sum = 0;
       for (let i = 0; i < n; i++) {
         const v = x[i];
-        const a = v < 0 ? -v : v;
-        if (a > pk) pk = a;
+        pk = Math.max(pk, Math.abs(v)); // branch-free: a data-dependent branch mispredicts
         sum += v * v;
       }
       // Written out rather than in a helper: numbers passed to a call that is not inlined are
