@@ -77,13 +77,13 @@ function fourcc(b: Uint8Array, off: number): string {
   return String.fromCharCode(b[off], b[off + 1], b[off + 2], b[off + 3]);
 }
 
-function isChunkId(b: Uint8Array, off: number): boolean {
+export function isChunkId(b: Uint8Array, off: number): boolean {
   if (off + 4 > b.length) return false;
   for (let i = 0; i < 4; i++) if (b[off + i] < 0x20 || b[off + i] > 0x7e) return false;
   return true;
 }
 
-function notWav(name: string, b: Uint8Array): MixhostError {
+export function notWav(name: string, b: Uint8Array): MixhostError {
   let hint = '';
   if (b.length >= 4) {
     const id = fourcc(b, 0);
@@ -96,7 +96,7 @@ function notWav(name: string, b: Uint8Array): MixhostError {
   return new MixhostError('E_WAV_NOT_WAV', `${name}: not a RIFF/WAVE file${hint}`);
 }
 
-interface Fmt {
+export interface Fmt {
   tag: number; // effective tag (PCM or float) after resolving EXTENSIBLE
   rawTag: number;
   channels: number;
@@ -105,7 +105,7 @@ interface Fmt {
   bytesPerSample: number; // container size
 }
 
-function parseFmt(b: Uint8Array, dv: DataView, off: number, size: number, name: string): Fmt {
+export function parseFmt(b: Uint8Array, dv: DataView, off: number, size: number, name: string): Fmt {
   if (size < 16) throw new MixhostError('E_WAV_MALFORMED', `${name}: fmt chunk is too short (${size} bytes, need 16)`);
   const rawTag = dv.getUint16(off, true);
   const channels = dv.getUint16(off + 2, true);
@@ -222,28 +222,29 @@ export function decodeWav(buf: Uint8Array, name = 'input'): AudioData {
   return { sampleRate: fmt.sampleRate, channels, warnings };
 }
 
-function decodeChannel(b: Uint8Array, dv: DataView, start: number, stride: number, frames: number, tag: number, bps: number, out: Float32Array): void {
+/** Decode one channel of interleaved samples starting at byte `start` into `out` from index `at`. */
+export function decodeChannel(b: Uint8Array, dv: DataView, start: number, stride: number, frames: number, tag: number, bps: number, out: Float32Array, at = 0): void {
   let p = start;
   if (tag === TAG_FLOAT) {
-    if (bps === 4) for (let i = 0; i < frames; i++, p += stride) out[i] = dv.getFloat32(p, true);
-    else for (let i = 0; i < frames; i++, p += stride) out[i] = dv.getFloat64(p, true);
+    if (bps === 4) for (let i = 0; i < frames; i++, p += stride) out[at + i] = dv.getFloat32(p, true);
+    else for (let i = 0; i < frames; i++, p += stride) out[at + i] = dv.getFloat64(p, true);
     return;
   }
   switch (bps) {
     case 1:
-      for (let i = 0; i < frames; i++, p += stride) out[i] = (b[p] - 128) / 128;
+      for (let i = 0; i < frames; i++, p += stride) out[at + i] = (b[p] - 128) / 128;
       break;
     case 2:
-      for (let i = 0; i < frames; i++, p += stride) out[i] = dv.getInt16(p, true) / 32768;
+      for (let i = 0; i < frames; i++, p += stride) out[at + i] = dv.getInt16(p, true) / 32768;
       break;
     case 3:
       for (let i = 0; i < frames; i++, p += stride) {
         // Assemble in the top 24 bits of an int32 so the sign extends for free.
-        out[i] = ((b[p] << 8) | (b[p + 1] << 16) | (b[p + 2] << 24)) / 2147483648;
+        out[at + i] = ((b[p] << 8) | (b[p + 1] << 16) | (b[p + 2] << 24)) / 2147483648;
       }
       break;
     default:
-      for (let i = 0; i < frames; i++, p += stride) out[i] = dv.getInt32(p, true) / 2147483648;
+      for (let i = 0; i < frames; i++, p += stride) out[at + i] = dv.getInt32(p, true) / 2147483648;
   }
 }
 
@@ -576,7 +577,7 @@ const FS_REASONS: Record<string, string> = {
   EROFS: 'read-only file system',
 };
 
-function fsReason(e: unknown): string {
+export function fsReason(e: unknown): string {
   const code = (e as { code?: string } | null)?.code;
   return (code && FS_REASONS[code]) || (e instanceof Error ? e.message : String(e));
 }

@@ -47,61 +47,60 @@ export async function renderSession(session: Session, sessionDir: string, opts: 
   const layout = sessionLayout(session);
   const registry = new ParamRegistry(layout);
   const src = await loadRenderInputs(session, layout, sessionDir, opts.sampleRate);
-  const sr = src.sampleRate;
-  const engine = new MixEngine(registry, { sampleRate: sr, maxBlock: RENDER_BLOCK });
-  applySession(session, registry, engine.params);
-
-  const tail = Math.round((session.tailSeconds ?? DEFAULT_TAIL_SECONDS) * sr);
-  const total = src.frames + tail;
-  const ins = src.inputs.map(() => new Float32Array(RENDER_BLOCK));
-  const outs = Array.from({ length: engine.outputs }, () => new Float32Array(RENDER_BLOCK));
-  const master = [outs[0], outs[1]];
-  const writer = new WavWriter(opts.out, sr, 2, opts.encoding);
-  let peak = 0;
-  let clipped = 0;
+  // Streamed stems stay open until the render is over, whether it ends well or not.
   try {
-    for (let pos = 0; pos < total; pos += RENDER_BLOCK) {
-      const n = Math.min(RENDER_BLOCK, total - pos);
-      for (let k = 0; k < ins.length; k++) {
-        const from = src.inputs[k];
-        const to = ins[k];
-        const avail = Math.max(0, Math.min(n, from.length - pos));
-        for (let i = 0; i < avail; i++) to[i] = from[pos + i];
-        if (avail < n) to.fill(0, avail, n);
-      }
-      engine.process(ins, outs, n);
-      for (const ch of master) {
-        for (let i = 0; i < n; i++) {
-          const a = Math.abs(ch[i]);
-          if (a > peak) peak = a;
-          if (a > 1) clipped++;
+    const sr = src.sampleRate;
+    const engine = new MixEngine(registry, { sampleRate: sr, maxBlock: RENDER_BLOCK });
+    applySession(session, registry, engine.params);
+
+    const tail = Math.round((session.tailSeconds ?? DEFAULT_TAIL_SECONDS) * sr);
+    const total = src.frames + tail;
+    const ins = src.inputs.map(() => new Float32Array(RENDER_BLOCK));
+    const outs = Array.from({ length: engine.outputs }, () => new Float32Array(RENDER_BLOCK));
+    const master = [outs[0], outs[1]];
+    const writer = new WavWriter(opts.out, sr, 2, opts.encoding);
+    let peak = 0;
+    let clipped = 0;
+    try {
+      for (let pos = 0; pos < total; pos += RENDER_BLOCK) {
+        const n = Math.min(RENDER_BLOCK, total - pos);
+        for (let k = 0; k < ins.length; k++) src.inputs[k].read(ins[k], n);
+        engine.process(ins, outs, n);
+        for (const ch of master) {
+          for (let i = 0; i < n; i++) {
+            const a = Math.abs(ch[i]);
+            if (a > peak) peak = a;
+            if (a > 1) clipped++;
+          }
         }
+        writer.write(master, n);
+        rep?.progress((pos + n) / total, `${((pos + n) / sr).toFixed(1)} / ${(total / sr).toFixed(1)} s`);
       }
-      writer.write(master, n);
-      rep?.progress((pos + n) / total, `${((pos + n) / sr).toFixed(1)} / ${(total / sr).toFixed(1)} s`);
+      writer.close();
+    } catch (e) {
+      writer.abort?.();
+      throw e;
+    } finally {
+      rep?.endProgress();
     }
-    writer.close();
-  } catch (e) {
-    writer.abort?.();
-    throw e;
+    const elapsedS = (performance.now() - started) / 1000;
+    const durationS = total / sr;
+    return {
+      out: opts.out,
+      sampleRate: sr,
+      channels: 2,
+      encoding: opts.encoding,
+      frames: total,
+      durationS,
+      peakDbfs: peak > 0 ? 20 * Math.log10(peak) : -Infinity,
+      clippedSamples: opts.encoding === 'float32' ? 0 : clipped,
+      elapsedS,
+      realtimeFactor: durationS / elapsedS,
+      notes: src.notes,
+    };
   } finally {
-    rep?.endProgress();
+    src.close();
   }
-  const elapsedS = (performance.now() - started) / 1000;
-  const durationS = total / sr;
-  return {
-    out: opts.out,
-    sampleRate: sr,
-    channels: 2,
-    encoding: opts.encoding,
-    frames: total,
-    durationS,
-    peakDbfs: peak > 0 ? 20 * Math.log10(peak) : -Infinity,
-    clippedSamples: opts.encoding === 'float32' ? 0 : clipped,
-    elapsedS,
-    realtimeFactor: durationS / elapsedS,
-    notes: src.notes,
-  };
 }
 
 const ENCODINGS: Record<string, WavEncoding> = { pcm24: 'pcm24', '24': 'pcm24', float32: 'float32', float: 'float32', f32: 'float32' };

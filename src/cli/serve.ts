@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NullBackend } from '../audio/null-backend.js';
-import { loadRenderInputs } from '../audio/sources.js';
+import { loadRenderInputs, readLooping, type RenderInputs } from '../audio/sources.js';
 import { MixEngine } from '../engine/mixer.js';
 import { demoSession } from '../model/demo-session.js';
 import { MixhostError, ParamRegistry } from '../model/registry.js';
@@ -19,6 +19,7 @@ import { reportError } from './output.js';
 const BLOCK = 128;
 
 export async function serveCommand(argv: string[]): Promise<number> {
+  let opened: RenderInputs | undefined;
   try {
     const { values } = parseArgs({ args: argv, options: { session: { type: 'string' }, audio: { type: 'string' } } });
     const audio = values.audio ?? 'null';
@@ -28,6 +29,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const layout = sessionLayout(session);
     const registry = new ParamRegistry(layout);
     const src = await loadRenderInputs(session, layout, dir);
+    opened = src;
     const engine = new MixEngine(registry, { sampleRate: src.sampleRate, maxBlock: BLOCK });
     applySession(session, registry, engine.params);
 
@@ -35,19 +37,22 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const outs = Array.from({ length: engine.outputs }, () => new Float32Array(BLOCK));
     const length = Math.max(src.frames, BLOCK);
     let pos = 0;
+    let sourceFailed = false;
     const backend = new NullBackend(src.sampleRate, BLOCK);
     backend.start({
       render(n) {
-        // The sources loop, as a rehearsal track would.
-        for (let k = 0; k < ins.length; k++) {
-          const from = src.inputs[k];
-          const to = ins[k];
-          for (let i = 0; i < n; i++) {
-            const j = (pos + i) % length;
-            to[i] = j < from.length ? from[j] : 0;
+        // The sources loop, as a rehearsal track would: all start over at the end of the longest.
+        // A source that fails (a stem deleted or a disk error) falls silent, is reported once,
+        // and the engine keeps running.
+        if (!sourceFailed) {
+          try {
+            pos = readLooping(src.inputs, ins, n, pos, length);
+          } catch (e) {
+            sourceFailed = true;
+            for (const b of ins) b.fill(0);
+            process.stderr.write(`\nmixhost: ${e instanceof MixhostError ? e.code : 'E_AUDIO_READ'}: sources stopped: ${e instanceof Error ? e.message : String(e)}\n`);
           }
         }
-        pos = (pos + n) % length;
         engine.process(ins, outs, n);
       },
     });
@@ -81,5 +86,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       return reportError(new MixhostError('E_USAGE', e.message), false);
     }
     return reportError(e, false);
+  } finally {
+    opened?.close();
   }
 }

@@ -160,7 +160,7 @@ export function demoSession(): Session {
       { name: 'Vocals', fader: 0 },
       { name: 'Music', fader: 0 },
     ],
-    master: { fader: -3 },
+    master: { fader: 0 },
     monitor: { level: -6, soloMode: 'afl' },
   };
 }
