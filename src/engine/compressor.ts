@@ -58,6 +58,11 @@ export function compressorCurveDb(inputDb: number, thresholdDb: number, ratio: n
 
 const finite = (x: number, fallback: number): number => (Number.isFinite(x) ? x : fallback);
 
+// `process` spells these constants as literals (see there); make sure they still agree.
+if (DB_PER_LOG2 !== 6.020599913279624 || LOG2_PER_DB !== 0.1660964047443681 || MANT_UNIT !== 1.1920928955078125e-7 || SNAP_DB !== 1e-6 || EXP2_LIMIT !== 126) {
+  throw new Error('compressor.ts: literal constants out of date');
+}
+
 export class Compressor implements DspBlock {
   readonly channels: number;
   /** Largest gain reduction (dB, ≥ 0, makeup not included) applied during the last process call. */
@@ -81,20 +86,23 @@ export class Compressor implements DspBlock {
   private scOn = false;
   private scFreq = NaN;
 
-  // Derived coefficients.
+  // Derived coefficients. They start as NaN (every one is written by the first `set`, before
+  // `process` reads it) so that V8 gives the fields a double representation from the start:
+  // a field that only ever held small integers (a −24 dB threshold, 0 dB makeup) is kept as a
+  // tagged integer, and the sample loop would convert it to a double at every use.
   /** Linear detector level below which the gain computer asks for no reduction. */
   private kneeLowLin = Infinity;
-  private thrDb = 0;
-  private kneeLowDb = 0;
-  private kneeHighDb = 0;
+  private thrDb = NaN;
+  private kneeLowDb = NaN;
+  private kneeHighDb = NaN;
   /** 1 − 1/R: dB of reduction per dB above threshold. */
-  private slope = 0;
+  private slope = NaN;
   /** slope / (2W): the quadratic knee's coefficient. */
-  private kneeCoef = 0;
-  private alphaA = 0;
-  private alphaR = 0;
-  private makeupLin = 1;
-  private makeupTarget = 0;
+  private kneeCoef = NaN;
+  private alphaA = NaN;
+  private alphaR = NaN;
+  private makeupLin = NaN;
+  private makeupTarget = NaN;
 
   // State.
   private yL = 0;
@@ -102,8 +110,9 @@ export class Compressor implements DspBlock {
   private s2a = 0;
   private s1b = 0;
   private s2b = 0;
-  private makeupCur = 0;
-  private makeupStep = 0;
+  // (NaN for the same reason; the first `set` writes both before they are read.)
+  private makeupCur = NaN;
+  private makeupStep = NaN;
   private makeupLeft = 0;
   /** Crossfade position in samples: 0 = bypassed, fadeLen = fully on. */
   private fadePos = 0;
@@ -204,11 +213,14 @@ export class Compressor implements DspBlock {
     // locals: optimised code reloads module-level constants from memory on every use.
     const f32 = this.fm.f32;
     const i32 = this.fm.i32;
-    const dbPerLog2 = DB_PER_LOG2;
-    const log2PerDb = LOG2_PER_DB;
-    const mantUnit = MANT_UNIT;
-    const snap = SNAP_DB;
-    const expLimit = -EXP2_LIMIT;
+    // Written as literals (checked against the named constants at module load): a local copied
+    // from a module binding stays a tagged value, and the loop re-checks and unboxes it at every
+    // use; a literal is an immediate.
+    const dbPerLog2 = 6.020599913279624; // DB_PER_LOG2
+    const log2PerDb = 0.1660964047443681; // LOG2_PER_DB
+    const mantUnit = 1.1920928955078125e-7; // MANT_UNIT
+    const snap = 1e-6; // SNAP_DB
+    const expLimit = -126; // -EXP2_LIMIT
     const sc = this.scOn;
     const c = this.sc;
     const b0 = c[0];
@@ -247,18 +259,23 @@ export class Compressor implements DspBlock {
         const ya = b0 * xa + s1a;
         s1a = flushDenormal(b1 * xa - a1 * ya + s2a);
         s2a = flushDenormal(b2 * xa - a2 * ya);
-        a = ya < 0 ? -ya : ya;
+        a = Math.abs(ya);
         if (stereo) {
           const yb = b0 * xb + s1b;
           s1b = flushDenormal(b1 * xb - a1 * yb + s2b);
           s2b = flushDenormal(b2 * xb - a2 * yb);
-          const m = yb < 0 ? -yb : yb;
+          const m = Math.abs(yb);
           if (m > a) a = m;
         }
       } else {
-        a = xa < 0 ? -xa : xa;
-        const m = xb < 0 ? -xb : xb;
-        if (m > a) a = m;
+        // Math.abs compiles to a bit mask; `x < 0 ? -x : x` is a jump on the sign of the
+        // sample, a coin toss that mispredicts half the time. (The two differ only for −0,
+        // which no comparison below can tell from +0, and the log below is never reached for it.)
+        a = Math.abs(xa);
+        if (stereo) {
+          const m = Math.abs(xb);
+          if (m > a) a = m;
+        }
       }
       // Gain computer: wanted gain reduction x_L in dB.
       let xL = 0;

@@ -52,6 +52,11 @@ const MAX_RANGE_DB = 120;
 
 const finite = (x: number, fallback: number): number => (Number.isFinite(x) ? x : fallback);
 
+// `process` spells these constants as literals (see there); make sure they still agree.
+if (DB_PER_LOG2 !== 6.020599913279624 || LOG2_PER_DB !== 0.1660964047443681 || MANT_UNIT !== 1.1920928955078125e-7) {
+  throw new Error('gate.ts: literal constants out of date');
+}
+
 export class Gate implements DspBlock {
   readonly channels: number;
   /** Largest attenuation (dB, ≥ 0) applied during the last process call. */
@@ -74,26 +79,29 @@ export class Gate implements DspBlock {
   private releaseMs = NaN;
   private hysteresisDb = NaN;
 
-  // Derived.
+  // Derived values and the level/gain state start as NaN; the first `set` writes them all before
+  // `process` reads any. A field that only ever held small integers (a −40 dB threshold, a 0 dB
+  // gain) is kept by V8 as a tagged integer, and the sample loop would convert it at every use;
+  // a NaN start gives the field a double representation for good.
   private expander = false;
-  private thrDb = 0;
-  private openLin = 1;
-  private closeLin = 1;
+  private thrDb = NaN;
+  private openLin = NaN;
+  private closeLin = NaN;
   /** −range in dB (the closed gain) and its linear value. */
-  private floorDb = 0;
-  private floorLin = 1;
+  private floorDb = NaN;
+  private floorLin = NaN;
   /** Expander: below this detector level the target is certainly −range (no log needed). */
-  private expFloorLin = 0;
-  private expSlope = 1;
-  private up = 0;
-  private down = 0;
+  private expFloorLin = NaN;
+  private expSlope = NaN;
+  private up = NaN;
+  private down = NaN;
   private holdLen = 0;
 
   // State.
-  private det = 0;
+  private det = NaN;
   private open = false;
   private holdLeft = 0;
-  private g = 0;
+  private g = NaN;
   private fadePos = 0;
 
   constructor(channels: number, sampleRate: number) {
@@ -184,9 +192,11 @@ export class Gate implements DspBlock {
     // locals: optimised code reloads module-level constants from memory on every use.
     const f32 = this.fm.f32;
     const i32 = this.fm.i32;
-    const dbPerLog2 = DB_PER_LOG2;
-    const log2PerDb = LOG2_PER_DB;
-    const mantUnit = MANT_UNIT;
+    // Literals, checked against the named constants at module load: a local copied from a
+    // module binding stays tagged, and the loop re-checks and unboxes it at every use.
+    const dbPerLog2 = 6.020599913279624; // DB_PER_LOG2
+    const log2PerDb = 0.1660964047443681; // LOG2_PER_DB
+    const mantUnit = 1.1920928955078125e-7; // MANT_UNIT
     const expander = this.expander;
     const detCoef = this.detCoef;
     const openLin = this.openLin;
@@ -210,10 +220,23 @@ export class Gate implements DspBlock {
     for (let i = 0; i < frames; i++) {
       const xa = L[i];
       const xb = R[i];
-      let k = xa < 0 ? -xa : xa;
-      const kb = xb < 0 ? -xb : xb;
-      if (kb > k) k = kb;
-      det = k >= det ? k : flushDenormal(det * detCoef);
+      // Math.abs compiles to a bit mask; `x < 0 ? -x : x` would be a jump on the sign of the
+      // sample, which mispredicts half the time. (They differ only for −0, which no comparison
+      // here tells from +0.)
+      let k = Math.abs(xa);
+      if (stereo) {
+        const kb = Math.abs(xb);
+        if (kb > k) k = kb;
+      }
+      if (k >= det) det = k;
+      else {
+        // The release is the loop's recursion, so its latency sets the pace: flush only near
+        // the subnormal range. At or above 1e-13 (ulp ≥ 2^-96 > 2e-30) adding and removing
+        // 1e-30 is an exact identity, so this equals flushDenormal on every sample, bit for
+        // bit, while the usual path is a single multiply (the test is predictable).
+        const y = det * detCoef;
+        det = y < 1e-13 ? flushDenormal(y) : y;
+      }
 
       let target: number;
       if (!expander) {

@@ -19,6 +19,11 @@ export class LevelMeter {
   private readonly holdLeft = new Float64Array(2);
   private readonly ms = new Float64Array(2);
 
+  // Per-block ballistics factors for the last block length (a pow and an exp per block saved).
+  private factorsN = -1;
+  private fall = 1;
+  private rmsA = 1;
+
   constructor(private readonly sampleRate: number) {}
 
   reset(): void {
@@ -33,8 +38,13 @@ export class LevelMeter {
    * a mono point: it is then scanned once.
    */
   measure(left: Float32Array, right: Float32Array, n: number, out: Float32Array, offset: number): void {
-    const fall = Math.pow(10, (-PEAK_FALL_DB_PER_S * n) / this.sampleRate / 20);
-    const rmsA = Math.exp(-n / (RMS_WINDOW_S * this.sampleRate));
+    if (n !== this.factorsN) {
+      this.factorsN = n;
+      this.fall = Math.pow(10, (-PEAK_FALL_DB_PER_S * n) / this.sampleRate / 20);
+      this.rmsA = Math.exp(-n / (RMS_WINDOW_S * this.sampleRate));
+    }
+    const fall = this.fall;
+    const rmsA = this.rmsA;
     const channels = left === right ? 1 : 2;
     for (let c = 0; c < channels; c++) {
       const x = c === 0 ? left : right;
@@ -62,13 +72,19 @@ export class LevelMeter {
     if (channels === 1) this.copyLeft();
     // dB conversions written inline: a returned number from a call that is not inlined is boxed.
     const floor = -120; // METER_FLOOR_DB as a literal: a module binding here would make the result a boxed number
-    for (let c = 0; c < 2; c++) {
+    for (let c = 0; c < channels; c++) {
       const pk = this.peak[c];
       const hd = this.hold[c];
       const rms = Math.sqrt(this.ms[c]);
       out[offset + c] = pk > 1e-6 ? 20 * Math.log10(pk) : floor;
       out[offset + 2 + c] = hd > 1e-6 ? 20 * Math.log10(hd) : floor;
       out[offset + 4 + c] = rms > 1e-6 ? 20 * Math.log10(rms) : floor;
+    }
+    if (channels === 1) {
+      // Mono: the right fields equal the left ones; copy rather than take three more logs.
+      out[offset + 1] = out[offset];
+      out[offset + 3] = out[offset + 2];
+      out[offset + 5] = out[offset + 4];
     }
   }
 

@@ -399,10 +399,13 @@ export class BiquadCascade {
       }
       let run = 1;
       while (l + run < live && this.fading[l + run] === 0) run++;
-      // Three at a time is fastest; four go as two pairs rather than three and a single.
+      // Three at a time is fastest; four go as two pairs (in one loop) rather than three and a single.
       if (run === 1) {
         run1(a, buffers, ch, start, end, pos);
         l += 1;
+      } else if (run === 4) {
+        run2x2(a, secs[this.live[l + 1]], secs[this.live[l + 2]], secs[this.live[l + 3]], buffers, ch, start, end, pos);
+        l += 4;
       } else if (run === 3 || run === 5) {
         run3(a, secs[this.live[l + 1]], secs[this.live[l + 2]], buffers, ch, start, end, pos);
         l += 3;
@@ -423,8 +426,7 @@ function run1(a: SmoothedBiquad, buffers: readonly Float32Array[], channels: num
   for (let c = 0; c < channels; c++) {
     const buf = buffers[c];
     let p1 = as[2 * c], p2 = as[2 * c + 1];
-    let i = start;
-    let edge = start + SMOOTH_STEP - pos;
+    let i = start, edge = start + SMOOTH_STEP - pos;
     for (;;) {
       const stop = edge < end ? edge : end;
       for (; i < stop; i++) {
@@ -435,35 +437,23 @@ function run1(a: SmoothedBiquad, buffers: readonly Float32Array[], channels: num
         buf[i] = y;
       }
       if (stop === edge) {
-        p1 = flushDenormal(p1);
-        p2 = flushDenormal(p2);
+        p1 = flushDenormal(p1); p2 = flushDenormal(p2);
       }
       if (stop === end) break;
       edge += SMOOTH_STEP;
     }
-    as[2 * c] = p1;
-    as[2 * c + 1] = p2;
+    as[2 * c] = p1; as[2 * c + 1] = p2;
   }
 }
 
-function run2(
-  a: SmoothedBiquad,
-  b: SmoothedBiquad,
-  buffers: readonly Float32Array[],
-  channels: number,
-  start: number,
-  end: number,
-  pos: number,
-): void {
+function run2(a: SmoothedBiquad, b: SmoothedBiquad, buffers: readonly Float32Array[], channels: number, start: number, end: number, pos: number): void {
   const ab0 = a.b0, ab1 = a.b1, ab2 = a.b2, aa1 = a.a1, aa2 = a.a2;
   const bb0 = b.b0, bb1 = b.b1, bb2 = b.b2, ba1 = b.a1, ba2 = b.a2;
   const as = a.state, bs = b.state;
   for (let c = 0; c < channels; c++) {
     const buf = buffers[c];
-    let p1 = as[2 * c], p2 = as[2 * c + 1];
-    let q1 = bs[2 * c], q2 = bs[2 * c + 1];
-    let i = start;
-    let edge = start + SMOOTH_STEP - pos;
+    let p1 = as[2 * c], p2 = as[2 * c + 1], q1 = bs[2 * c], q2 = bs[2 * c + 1];
+    let i = start, edge = start + SMOOTH_STEP - pos;
     for (;;) {
       const stop = edge < end ? edge : end;
       for (; i < stop; i++) {
@@ -477,42 +467,27 @@ function run2(
         buf[i] = z;
       }
       if (stop === edge) {
-        p1 = flushDenormal(p1);
-        p2 = flushDenormal(p2);
-        q1 = flushDenormal(q1);
-        q2 = flushDenormal(q2);
+        p1 = flushDenormal(p1); p2 = flushDenormal(p2);
+        q1 = flushDenormal(q1); q2 = flushDenormal(q2);
       }
       if (stop === end) break;
       edge += SMOOTH_STEP;
     }
-    as[2 * c] = p1;
-    as[2 * c + 1] = p2;
-    bs[2 * c] = q1;
-    bs[2 * c + 1] = q2;
+    as[2 * c] = p1; as[2 * c + 1] = p2;
+    bs[2 * c] = q1; bs[2 * c + 1] = q2;
   }
 }
 
-function run3(
-  a: SmoothedBiquad,
-  b: SmoothedBiquad,
-  d: SmoothedBiquad,
-  buffers: readonly Float32Array[],
-  channels: number,
-  start: number,
-  end: number,
-  pos: number,
-): void {
+function run3(a: SmoothedBiquad, b: SmoothedBiquad, d: SmoothedBiquad, buffers: readonly Float32Array[], channels: number, start: number, end: number, pos: number): void {
   const ab0 = a.b0, ab1 = a.b1, ab2 = a.b2, aa1 = a.a1, aa2 = a.a2;
   const bb0 = b.b0, bb1 = b.b1, bb2 = b.b2, ba1 = b.a1, ba2 = b.a2;
   const db0 = d.b0, db1 = d.b1, db2 = d.b2, da1 = d.a1, da2 = d.a2;
   const as = a.state, bs = b.state, ds = d.state;
   for (let c = 0; c < channels; c++) {
     const buf = buffers[c];
-    let p1 = as[2 * c], p2 = as[2 * c + 1];
-    let q1 = bs[2 * c], q2 = bs[2 * c + 1];
+    let p1 = as[2 * c], p2 = as[2 * c + 1], q1 = bs[2 * c], q2 = bs[2 * c + 1];
     let r1 = ds[2 * c], r2 = ds[2 * c + 1];
-    let i = start;
-    let edge = start + SMOOTH_STEP - pos;
+    let i = start, edge = start + SMOOTH_STEP - pos;
     for (;;) {
       const stop = edge < end ? edge : end;
       for (; i < stop; i++) {
@@ -529,22 +504,66 @@ function run3(
         buf[i] = w;
       }
       if (stop === edge) {
-        p1 = flushDenormal(p1);
-        p2 = flushDenormal(p2);
-        q1 = flushDenormal(q1);
-        q2 = flushDenormal(q2);
-        r1 = flushDenormal(r1);
-        r2 = flushDenormal(r2);
+        p1 = flushDenormal(p1); p2 = flushDenormal(p2);
+        q1 = flushDenormal(q1); q2 = flushDenormal(q2);
+        r1 = flushDenormal(r1); r2 = flushDenormal(r2);
       }
       if (stop === end) break;
       edge += SMOOTH_STEP;
     }
-    as[2 * c] = p1;
-    as[2 * c + 1] = p2;
-    bs[2 * c] = q1;
-    bs[2 * c + 1] = q2;
-    ds[2 * c] = r1;
-    ds[2 * c + 1] = r2;
+    as[2 * c] = p1; as[2 * c + 1] = p2;
+    bs[2 * c] = q1; bs[2 * c + 1] = q2;
+    ds[2 * c] = r1; ds[2 * c + 1] = r2;
+  }
+}
+
+/**
+ * Two `run2` passes in one loop, bit for bit (`Math.fround` is run2's float32 store and reload
+ * between the pairs): the CPU overlaps four recursions instead of two, with one load and store.
+ */
+function run2x2(a: SmoothedBiquad, b: SmoothedBiquad, d: SmoothedBiquad, e: SmoothedBiquad, buffers: readonly Float32Array[], channels: number, start: number, end: number, pos: number): void {
+  const ab0 = a.b0, ab1 = a.b1, ab2 = a.b2, aa1 = a.a1, aa2 = a.a2;
+  const bb0 = b.b0, bb1 = b.b1, bb2 = b.b2, ba1 = b.a1, ba2 = b.a2;
+  const db0 = d.b0, db1 = d.b1, db2 = d.b2, da1 = d.a1, da2 = d.a2;
+  const eb0 = e.b0, eb1 = e.b1, eb2 = e.b2, ea1 = e.a1, ea2 = e.a2;
+  const as = a.state, bs = b.state, ds = d.state, es = e.state;
+  for (let c = 0; c < channels; c++) {
+    const buf = buffers[c];
+    let p1 = as[2 * c], p2 = as[2 * c + 1], q1 = bs[2 * c], q2 = bs[2 * c + 1];
+    let r1 = ds[2 * c], r2 = ds[2 * c + 1], t1 = es[2 * c], t2 = es[2 * c + 1];
+    let i = start, edge = start + SMOOTH_STEP - pos;
+    for (;;) {
+      const stop = edge < end ? edge : end;
+      for (; i < stop; i++) {
+        const x = buf[i];
+        const y = ab0 * x + p1;
+        p1 = ab1 * x - aa1 * y + p2;
+        p2 = ab2 * x - aa2 * y;
+        const z = bb0 * y + q1;
+        q1 = bb1 * y - ba1 * z + q2;
+        q2 = bb2 * y - ba2 * z;
+        const u = Math.fround(z);
+        const w = db0 * u + r1;
+        r1 = db1 * u - da1 * w + r2;
+        r2 = db2 * u - da2 * w;
+        const o = eb0 * w + t1;
+        t1 = eb1 * w - ea1 * o + t2;
+        t2 = eb2 * w - ea2 * o;
+        buf[i] = o;
+      }
+      if (stop === edge) {
+        p1 = flushDenormal(p1); p2 = flushDenormal(p2);
+        q1 = flushDenormal(q1); q2 = flushDenormal(q2);
+        r1 = flushDenormal(r1); r2 = flushDenormal(r2);
+        t1 = flushDenormal(t1); t2 = flushDenormal(t2);
+      }
+      if (stop === end) break;
+      edge += SMOOTH_STEP;
+    }
+    as[2 * c] = p1; as[2 * c + 1] = p2;
+    bs[2 * c] = q1; bs[2 * c + 1] = q2;
+    ds[2 * c] = r1; ds[2 * c + 1] = r2;
+    es[2 * c] = t1; es[2 * c + 1] = t2;
   }
 }
 
@@ -558,8 +577,7 @@ function runFade(a: SmoothedBiquad, buffers: readonly Float32Array[], channels: 
     const buf = buffers[c];
     let p1 = as[2 * c], p2 = as[2 * c + 1];
     let k = a.mixK;
-    let i = start;
-    let edge = start + SMOOTH_STEP - pos;
+    let i = start, edge = start + SMOOTH_STEP - pos;
     for (;;) {
       const stop = edge < end ? edge : end;
       for (; i < stop; i++) {
@@ -571,13 +589,11 @@ function runFade(a: SmoothedBiquad, buffers: readonly Float32Array[], channels: 
         buf[i] = x + k * inv * (y - x);
       }
       if (stop === edge) {
-        p1 = flushDenormal(p1);
-        p2 = flushDenormal(p2);
+        p1 = flushDenormal(p1); p2 = flushDenormal(p2);
       }
       if (stop === end) break;
       edge += SMOOTH_STEP;
     }
-    as[2 * c] = p1;
-    as[2 * c + 1] = p2;
+    as[2 * c] = p1; as[2 * c + 1] = p2;
   }
 }

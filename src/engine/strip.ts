@@ -68,12 +68,41 @@ class Send {
     this.l.jump(this.l.target);
     this.r.jump(this.r.target);
   }
+  /** Mono source, both gains steady and not both zero: can join a fused pass (see `addPair`). */
+  steadyMono(): boolean {
+    const l = this.l;
+    const r = this.r;
+    return l.current === l.target && r.current === r.target && (l.current !== 0 || r.current !== 0);
+  }
   add(left: Float32Array, right: Float32Array, n: number): void {
     if (left === right) addMonoToStereo(left, this.l, this.bus[0], this.r, this.bus[1], n);
     else {
       this.l.addTo(left, this.bus[0], n);
       this.r.addTo(right, this.bus[1], n);
     }
+  }
+}
+
+/**
+ * Two steady sends of a mono source in one pass: the same `dst[i] += x·g` per destination as
+ * `addMonoToStereo` (the buses are distinct, so the order of the additions does not matter),
+ * with the source read and converted once for four destinations instead of once per pair.
+ */
+function addPair(x: Float32Array, a: Send, b: Send, n: number): void {
+  const a0 = a.l.current;
+  const a1 = a.r.current;
+  const b0 = b.l.current;
+  const b1 = b.r.current;
+  const da0 = a.bus[0];
+  const da1 = a.bus[1];
+  const db0 = b.bus[0];
+  const db1 = b.bus[1];
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    da0[i] += v * a0;
+    da1[i] += v * a1;
+    db0[i] += v * b0;
+    db1[i] += v * b1;
   }
 }
 
@@ -98,6 +127,9 @@ class StripIndex {
   readonly fxSends: readonly (readonly [level: number, pre: number])[];
   readonly groups: readonly number[];
   readonly vcas: readonly number[];
+  /** The table range [lo, lo + span) holding every index `update` reads. */
+  readonly lo: number;
+  readonly span: number;
 
   constructor(reg: ParamRegistry, n: number) {
     const a = (s: string): number => reg.index(`ch/${n}/${s}`);
@@ -124,6 +156,9 @@ class StripIndex {
       this.trim, this.polarity, this.pan, this.fader, this.mute, this.solo, this.main,
       ...this.sends.flat(), ...this.fxSends.flat(), ...this.groups,
     ]);
+    const all = [this.eqOn, ...this.hpf, ...this.gate, ...this.eq.flatMap((e) => [...e]), ...this.comp, ...this.out];
+    this.lo = Math.min(...all);
+    this.span = Math.max(...all) + 1 - this.lo;
   }
 }
 
@@ -143,6 +178,9 @@ export class ChannelStrip {
   private readonly aux: Send[];
   private readonly fx: Send[];
   private readonly solo: Send;
+  /** Every destination, and scratch for the steady ones of a block (mono fused pass). */
+  private readonly sends: Send[];
+  private readonly steady: Send[];
   private readonly pan = new Float64Array(2);
   private readonly hpfSeen: Float64Array;
   private readonly gateSeen: Float64Array;
@@ -151,6 +189,8 @@ export class ChannelStrip {
   private readonly outSeen: Float64Array;
   /** The strip context as last seen: VCA offset, VCA mute, SIP mute, solo mode. */
   private readonly ctxSeen = changeCache(4);
+  /** The strip's whole table range as of the last full `update` (see there). */
+  private readonly rangeSeen: Float64Array;
   private readonly trimDb = new DbGain();
   private readonly faderDb = new DbGain();
   private first = true;
@@ -179,11 +219,14 @@ export class ChannelStrip {
     this.aux = buses.aux.map((b) => new Send(sampleRate, b));
     this.fx = buses.fx.map((b) => new Send(sampleRate, b));
     this.solo = new Send(sampleRate, buses.solo);
+    this.sends = [this.main, ...this.groups, ...this.aux, ...this.fx, this.solo];
+    this.steady = this.sends.slice();
     this.hpfSeen = changeCache(this.idx.hpf.length);
     this.gateSeen = changeCache(this.idx.gate.length);
     this.eqSeen = this.idx.eq.map((e) => changeCache(e.length + 1));
     this.compSeen = changeCache(this.idx.comp.length);
     this.outSeen = changeCache(this.idx.out.length);
+    this.rangeSeen = changeCache(this.idx.span);
   }
 
   /** Soloed, as read from the table (the mixer asks before working out solo-in-place). */
@@ -206,12 +249,29 @@ export class ChannelStrip {
     this.comp.reset();
     this.meter.reset();
     this.first = true;
-    for (const c of [this.hpfSeen, this.gateSeen, ...this.eqSeen, this.compSeen, this.outSeen, this.ctxSeen]) c.fill(Number.NaN);
+    for (const c of [this.hpfSeen, this.gateSeen, ...this.eqSeen, this.compSeen, this.outSeen, this.ctxSeen, this.rangeSeen]) c.fill(Number.NaN);
   }
 
   /** Read this block's parameters from the table into the blocks and gain targets. */
   private update(t: Float64Array, ctx: StripContext): void {
     const x = this.idx;
+    // Fast path: parameters rarely move, and the strip's parameters sit in one contiguous run of
+    // the table. One straight compare loop over that run (and the context) replaces the indexed
+    // per-group checks below; when nothing moved, every one of them would have found nothing.
+    const cs = this.ctxSeen;
+    const ctxMoved = cs[0] !== ctx.vcaOffsetDb || cs[1] !== +ctx.vcaMuted || cs[2] !== +ctx.sipMuted || cs[3] !== ctx.soloMode;
+    const seen = this.rangeSeen;
+    const lo = x.lo;
+    const span = x.span;
+    let moved = ctxMoved;
+    for (let i = 0; i < span; i++) {
+      const v = t[lo + i];
+      if (v !== seen[i]) {
+        seen[i] = v;
+        moved = true;
+      }
+    }
+    if (!moved) return;
     // Setters run only when their parameters moved (see `changed`).
     const h = x.hpf;
     if (changed(t, h, this.hpfSeen)) this.hpf.set(t[h[0]] >= 0.5, t[h[1]], t[h[2]]);
@@ -232,8 +292,6 @@ export class ChannelStrip {
     const c = x.comp;
     if (changed(t, c, this.compSeen)) this.comp.set(t[c[0]] >= 0.5, t[c[1]], t[c[2]], t[c[3]], t[c[4]], t[c[5]], t[c[6]], t[c[7]] >= 0.5, t[c[8]]);
 
-    const cs = this.ctxSeen;
-    const ctxMoved = cs[0] !== ctx.vcaOffsetDb || cs[1] !== +ctx.vcaMuted || cs[2] !== +ctx.sipMuted || cs[3] !== ctx.soloMode;
     if (!changed(t, x.out, this.outSeen) && !ctxMoved) return;
     cs[0] = ctx.vcaOffsetDb;
     cs[1] = +ctx.vcaMuted;
@@ -310,10 +368,21 @@ export class ChannelStrip {
     meters[meterOffset + 6] = this.gate.gainReductionDb;
     meters[meterOffset + 7] = this.comp.gainReductionDb;
 
-    this.main.add(l, r, n);
-    for (let i = 0; i < this.groups.length; i++) this.groups[i].add(l, r, n);
-    for (let i = 0; i < this.aux.length; i++) this.aux[i].add(l, r, n);
-    for (let i = 0; i < this.fx.length; i++) this.fx[i].add(l, r, n);
-    this.solo.add(l, r, n);
+    const sends = this.sends;
+    if (this.stereo) {
+      for (let i = 0; i < sends.length; i++) sends[i].add(l, r, n);
+      return;
+    }
+    // Mono: gliding sends run on their own; steady ones go two at a time through one pass.
+    const steady = this.steady;
+    let k = 0;
+    for (let i = 0; i < sends.length; i++) {
+      const s = sends[i];
+      if (s.steadyMono()) steady[k++] = s;
+      else s.add(l, l, n);
+    }
+    let j = 0;
+    for (; j + 1 < k; j += 2) addPair(l, steady[j], steady[j + 1], n);
+    if (j < k) steady[j].add(l, l, n);
   }
 }
