@@ -3,6 +3,7 @@
  * The `mixhost` command. See README.md and `mixhost help`.
  */
 import { readFileSync } from 'node:fs';
+import { measureCommand } from './measure.js';
 import { renderCommand } from './render.js';
 import { serveCommand } from './serve.js';
 
@@ -14,6 +15,9 @@ usage:
   mixhost render SESSION [--out FILE.wav] [--format pcm24|float32] [--rate HZ] [--json]
   mixhost render --demo [--out FILE.wav] ...
       Mix a session's stems offline, faster than real time, to a stereo WAV.
+  mixhost measure FILE.wav [--json]
+      Loudness to BS.1770 / EBU R128: integrated, momentary and short-term max, loudness
+      range, true peak, sample peak.
   mixhost help | --help        this text
   mixhost --version            the version
 
@@ -32,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       return renderCommand(rest);
     case 'serve':
       return serveCommand(rest);
+    case 'measure':
+      return measureCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -3,6 +3,7 @@
  * (all by default) and prints one result per line (`{"name","value","unit",...}` with --json).
  */
 import { benchAllocation, benchStrips } from './engine.bench.js';
+import { benchLoudness } from './loudness.bench.js';
 import { benchRender } from './render.bench.js';
 import { emit, type BenchResult } from './report.js';
 
@@ -10,6 +11,7 @@ const BENCHES: ReadonlyArray<{ names: string[]; run: () => BenchResult[] | Promi
   { names: ['engine.strips_realtime_1core'], run: benchStrips },
   { names: ['engine.bytes_allocated_per_block'], run: benchAllocation },
   { names: ['render.realtime_factor', 'render.vs_ffmpeg'], run: benchRender },
+  { names: ['loudness.measure_vs_ffmpeg'], run: benchLoudness },
 ];
 
 async function main(): Promise<void> {
