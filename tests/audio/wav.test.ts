@@ -4,56 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasTool } from '../helpers/tools.js';
+import { bytes, u16, u32, i16, i24, chunk, riff, fmt, GUID_TAIL, fmtExt } from '../helpers/wav-bytes.js';
 import { decodeWav, encodeWav, readWavFile, WavWriter, type AudioData, type WavEncoding } from '../../src/audio/wav.js';
 import { MixhostError } from '../../src/model/registry.js';
 
 // ---------------------------------------------------------------------------------------------
 // Hand-built files
-
-function bytes(...parts: Array<string | number[] | Uint8Array>): Uint8Array {
-  const out: number[] = [];
-  for (const p of parts) {
-    if (typeof p === 'string') for (const ch of p) out.push(ch.charCodeAt(0));
-    else out.push(...p);
-  }
-  return Uint8Array.from(out);
-}
-const u16 = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff];
-const u32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
-const i16 = (v: number): number[] => u16(v & 0xffff);
-const i24 = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff];
-
-function chunk(id: string, body: Uint8Array | number[], pad = true): Uint8Array {
-  const b = Uint8Array.from(body);
-  return bytes(id, u32(b.length), b, pad && b.length & 1 ? [0] : []);
-}
-
-function riff(...chunks: Uint8Array[]): Uint8Array {
-  const body = bytes('WAVE', ...chunks);
-  return bytes('RIFF', u32(body.length), body);
-}
-
-function fmt(tag: number, channels: number, rate: number, bits: number, blockAlign = (channels * bits) / 8): Uint8Array {
-  return chunk('fmt ', [...u16(tag), ...u16(channels), ...u32(rate), ...u32(rate * blockAlign), ...u16(blockAlign), ...u16(bits)]);
-}
-
-const GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
-function fmtExt(sub: number, channels: number, rate: number, bits: number, validBits: number, mask: number): Uint8Array {
-  const blockAlign = (channels * bits) / 8;
-  return chunk('fmt ', [
-    ...u16(0xfffe),
-    ...u16(channels),
-    ...u32(rate),
-    ...u32(rate * blockAlign),
-    ...u16(blockAlign),
-    ...u16(bits),
-    ...u16(22),
-    ...u16(validBits),
-    ...u32(mask),
-    ...u16(sub),
-    ...GUID_TAIL,
-  ]);
-}
 
 function f32(v: number): number[] {
   const b = new Uint8Array(4);
