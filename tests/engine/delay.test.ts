@@ -1,33 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { delayTimeMs, StereoDelay } from '../../src/engine/delay.js';
 import { DELAY_DIVISIONS } from '../../src/model/params.js';
-import { dspSuite, inPlace } from './dsp-suite.js';
+import { dspSuite, inPlace, runStereo } from './dsp-suite.js';
 
 const FS = 48000;
 
-/** Run a stereo block over whole signals in blocks of `block`, optionally changing settings. */
-function run(
-  d: StereoDelay,
-  left: Float32Array,
-  right: Float32Array,
-  block = 128,
-  onBlock?: (pos: number) => void,
-): [Float32Array, Float32Array] {
-  const l = Float32Array.from(left);
-  const r = Float32Array.from(right);
-  const bl = new Float32Array(block);
-  const br = new Float32Array(block);
-  for (let pos = 0; pos < l.length; pos += block) {
-    const n = Math.min(block, l.length - pos);
-    onBlock?.(pos);
-    bl.set(l.subarray(pos, pos + n));
-    br.set(r.subarray(pos, pos + n));
-    d.process([bl, br], n);
-    l.set(bl.subarray(0, n), pos);
-    r.set(br.subarray(0, n), pos);
-  }
-  return [l, r];
-}
+const run = runStereo;
 
 function impulse(frames: number, at = 0, value = 1): Float32Array {
   const x = new Float32Array(frames);

@@ -143,3 +143,30 @@ export function inPlace(block: {
     subnormalStates: () => block.subnormalStates(),
   };
 }
+
+/**
+ * Run an in-place stereo block over whole signals in blocks of `block`, with an optional hook
+ * before each block (to change settings mid-signal). Returns new arrays.
+ */
+export function runStereo(
+  b: { process(buffers: readonly Float32Array[], frames: number): void },
+  left: Float32Array,
+  right: Float32Array,
+  block = 128,
+  onBlock?: (pos: number) => void,
+): [Float32Array, Float32Array] {
+  const l = Float32Array.from(left);
+  const r = Float32Array.from(right);
+  const bl = new Float32Array(block);
+  const br = new Float32Array(block);
+  for (let pos = 0; pos < l.length; pos += block) {
+    const n = Math.min(block, l.length - pos);
+    onBlock?.(pos);
+    bl.set(l.subarray(pos, pos + n));
+    br.set(r.subarray(pos, pos + n));
+    b.process([bl, br], n);
+    l.set(bl.subarray(0, n), pos);
+    r.set(br.subarray(0, n), pos);
+  }
+  return [l, r];
+}

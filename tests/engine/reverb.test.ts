@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Reverb } from '../../src/engine/reverb.js';
-import { dspSuite, inPlace } from './dsp-suite.js';
+import { dspSuite, inPlace, runStereo } from './dsp-suite.js';
 
 const FS = 48000;
 
-/** Run the reverb over whole signals in blocks of `block`, with an optional per-block hook. */
-function run(r: Reverb, left: Float32Array, right: Float32Array, block = 128, onBlock?: (pos: number) => void): [Float32Array, Float32Array] {
-  const l = Float32Array.from(left);
-  const rr = Float32Array.from(right);
-  const bl = new Float32Array(block);
-  const br = new Float32Array(block);
-  for (let pos = 0; pos < l.length; pos += block) {
-    const n = Math.min(block, l.length - pos);
-    onBlock?.(pos);
-    bl.set(l.subarray(pos, pos + n));
-    br.set(rr.subarray(pos, pos + n));
-    r.process([bl, br], n);
-    l.set(bl.subarray(0, n), pos);
-    rr.set(br.subarray(0, n), pos);
-  }
-  return [l, rr];
-}
+const run = runStereo;
 
 /** Stereo impulse response for a unit impulse on both inputs (a centred source). */
 function impulseResponse(fs: number, decay: number, predelay: number, damping: number, seconds: number, at = 0): [Float32Array, Float32Array] {
