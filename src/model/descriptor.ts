@@ -1,7 +1,7 @@
 import type { Taper } from './tapers.js';
 
 /** Units a parameter's real value is stored in. */
-export type Unit = 'dB' | 'Hz' | 'ms' | 's' | 'ratio' | 'Q' | '%' | 'pan' | 'BPM' | 'switch' | 'enum';
+export type Unit = 'dB' | 'dBTP' | 'LUFS' | 'LU' | 'dB/s' | 'Hz' | 'ms' | 's' | 'min' | 'ratio' | 'Q' | '%' | 'pan' | 'BPM' | 'switch' | 'enum';
 
 /**
  * One parameter: a plain descriptor. The model stores `value` in real units; the taper maps it
@@ -36,6 +36,14 @@ export function formatValue(d: ParamDescriptor, value: number): string {
     case 'dB':
       if (d.taper.name === 'fader' && value <= d.min) return '-∞ dB';
       return `${value > 0 ? '+' : ''}${value.toFixed(1)} dB`;
+    case 'dBTP':
+    case 'LUFS':
+    case 'LU':
+      return `${value.toFixed(1)} ${d.unit}`;
+    case 'dB/s':
+      return `${value.toFixed(2)} dB/s`;
+    case 'min':
+      return value === 0 ? 'unknown' : `${value.toFixed(0)} min`;
     case 'Hz':
       return value >= 1000 ? `${(value / 1000).toFixed(2)} kHz` : `${value.toFixed(0)} Hz`;
     case 'ms':

@@ -20,6 +20,11 @@ export interface MixLayout {
   readonly groups: number;
   /** VCAs: fader offsets and mutes applied to member channels; no audio of their own. */
   readonly vcas: number;
+  /**
+   * Master output chains (1..4), each fed from the master bus after its fader, each with its own
+   * mastering processing and target: e.g. 1 = PA, 2 = stream.
+   */
+  readonly masterChains: number;
 }
 
 export const DEFAULT_CHANNELS = 32;
@@ -29,7 +34,7 @@ export const GROUPS = 4;
 export const VCAS = 8;
 
 export function defaultLayout(channels: readonly ChannelLayout[] = Array.from({ length: DEFAULT_CHANNELS }, () => ({ stereo: false }))): MixLayout {
-  return { channels, auxBuses: AUX_BUSES, fxBuses: FX_BUSES, groups: GROUPS, vcas: VCAS };
+  return { channels, auxBuses: AUX_BUSES, fxBuses: FX_BUSES, groups: GROUPS, vcas: VCAS, masterChains: 1 };
 }
 
 /** Number of interface inputs a layout consumes (a stereo channel takes two). */
@@ -38,9 +43,15 @@ export function inputCount(layout: MixLayout): number {
 }
 
 /**
- * Engine outputs, each a stereo pair, in this order: master, monitor (control room / headphones,
- * carries AFL/PFL solo), then aux 1..n.
+ * Engine outputs, each a stereo pair, in this order: master (chain 1), monitor (control room /
+ * headphones, carries AFL/PFL solo and the translation check), aux 1..n, then master chains
+ * 2..k (`master2`, ...).
  */
 export function outputPairs(layout: MixLayout): string[] {
-  return ['master', 'monitor', ...Array.from({ length: layout.auxBuses }, (_, i) => `aux${i + 1}`)];
+  return [
+    'master',
+    'monitor',
+    ...Array.from({ length: layout.auxBuses }, (_, i) => `aux${i + 1}`),
+    ...Array.from({ length: layout.masterChains - 1 }, (_, i) => `master${i + 2}`),
+  ];
 }

@@ -4,6 +4,7 @@
  * reductions are positive dB.
  */
 import type { MixLayout } from './layout.js';
+import { chainMeterPoint } from './master-params.js';
 
 export const METER_FLOOR_DB = -120;
 
@@ -11,9 +12,33 @@ export const METER_FLOOR_DB = -120;
 export const LEVEL_FIELDS = ['peakL', 'peakR', 'holdL', 'holdR', 'rmsL', 'rmsR'] as const;
 /** A channel strip adds its dynamics' gain reduction. */
 export const STRIP_FIELDS = [...LEVEL_FIELDS, 'gateGr', 'compGr'] as const;
+/**
+ * A master chain: its output level, then loudness (LUFS, LU, dBTP; −120 when nothing has been
+ * measured), the projection of the integrated value (projected, low, high), the phase
+ * correlation (−1..1), the leveller's gain (dB, signed), the gain reductions (dB ≥ 0) of the
+ * limiter and the three multiband bands, and the chain latency in samples.
+ */
+export const CHAIN_FIELDS = [
+  ...LEVEL_FIELDS,
+  'momentary',
+  'shortTerm',
+  'integrated',
+  'range',
+  'truePeak',
+  'projected',
+  'projectedLow',
+  'projectedHigh',
+  'correlation',
+  'levellerGain',
+  'limiterGr',
+  'mbcGr1',
+  'mbcGr2',
+  'mbcGr3',
+  'latency',
+] as const;
 
 export interface MeterPoint {
-  /** e.g. `ch/1`, `bus/3`, `fx/1`, `group/2`, `master`, `monitor` */
+  /** e.g. `ch/1`, `bus/3`, `fx/1`, `group/2`, `master`, `master/chain`, `monitor` */
   readonly name: string;
   readonly offset: number;
   readonly fields: readonly string[];
@@ -38,6 +63,7 @@ export function meterLayout(layout: MixLayout): MeterLayout {
   layout.fxBuses.forEach((_, i) => add(`fx/${i + 1}`, LEVEL_FIELDS));
   for (let g = 1; g <= layout.groups; g++) add(`group/${g}`, LEVEL_FIELDS);
   add('master', LEVEL_FIELDS);
+  for (let k = 1; k <= layout.masterChains; k++) add(chainMeterPoint(k), CHAIN_FIELDS);
   add('monitor', LEVEL_FIELDS);
   const index = new Map(points.map((p) => [p.name, p.offset]));
   return {

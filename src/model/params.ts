@@ -3,20 +3,11 @@
  * where ranges, defaults and tapers are decided; the session schema, the engine and every surface
  * read them from here.
  */
-import type { ParamDescriptor, Unit } from './descriptor.js';
+import type { ParamDescriptor } from './descriptor.js';
 import type { FxKind, MixLayout } from './layout.js';
-import {
-  FADER_MAX_DB,
-  FADER_OFF_DB,
-  enumTaper,
-  faderTaper,
-  linearTaper,
-  logTaper,
-  panTaper,
-  switchTaper,
-  zeroLogTaper,
-  type Taper,
-} from './tapers.js';
+import { masterChainParams, chainPrefix, monitorParams } from './master-params.js';
+import { en, fader, lin, log, p, sw, type Spec } from './param-builders.js';
+import { FADER_OFF_DB, panTaper, zeroLogTaper } from './tapers.js';
 
 export const HPF_SLOPES = ['12', '18', '24'] as const;
 export const EQ_TYPES = ['peak', 'lowshelf', 'highshelf', 'lowpass', 'highpass'] as const;
@@ -26,27 +17,6 @@ export const DELAY_DIVISIONS = ['1/4', '1/8', '1/8.', '1/4.', '1/16', '1/2', '1/
 /** Length of each delay division in quarter notes. */
 export const DELAY_DIVISION_BEATS: readonly number[] = [1, 0.5, 0.75, 1.5, 0.25, 2, 2 / 3, 1 / 3];
 export const EQ_BANDS = 4;
-
-type Spec = Omit<ParamDescriptor, 'address'> & { address: string };
-
-function p(address: string, label: string, unit: Unit, min: number, max: number, def: number, taper: Taper): Spec {
-  return { address, label, unit, min, max, default: def, taper };
-}
-function fader(address: string, label: string, def = 0): Spec {
-  return p(address, label, 'dB', FADER_OFF_DB, FADER_MAX_DB, def, faderTaper);
-}
-function sw(address: string, label: string, def = 0): Spec {
-  return { ...p(address, label, 'switch', 0, 1, def, switchTaper), steps: 2 };
-}
-function en(address: string, label: string, options: readonly string[], def: number): Spec {
-  return { ...p(address, label, 'enum', 0, options.length - 1, def, enumTaper(options.length)), steps: options.length, options };
-}
-function lin(address: string, label: string, unit: Unit, min: number, max: number, def: number): Spec {
-  return p(address, label, unit, min, max, def, linearTaper(min, max));
-}
-function log(address: string, label: string, unit: Unit, min: number, max: number, def: number): Spec {
-  return p(address, label, unit, min, max, def, logTaper(min, max));
-}
 
 /** Frequency range of every EQ band and filter. */
 export const FREQ_MIN = 20;
@@ -153,8 +123,8 @@ export function buildDescriptors(layout: MixLayout): ParamDescriptor[] {
     fader('master/fader', 'Fader'),
     sw('master/mute', 'Mute'),
     p('master/pan', 'Balance', 'pan', -100, 100, 0, panTaper),
-    fader('monitor/level', 'Monitor level'),
-    en('monitor/solo/mode', 'Solo mode', SOLO_MODES, 0),
   );
+  for (let k = 1; k <= layout.masterChains; k++) all.push(...masterChainParams(chainPrefix(k), k));
+  all.push(fader('monitor/level', 'Monitor level'), en('monitor/solo/mode', 'Solo mode', SOLO_MODES, 0), ...monitorParams());
   return all;
 }

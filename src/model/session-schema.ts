@@ -8,6 +8,10 @@ import type { ParamDescriptor, Unit } from './descriptor.js';
 import { AUX_BUSES, GROUPS, VCAS, type FxKind, type MixLayout } from './layout.js';
 import { EQ_BANDS, type DELAY_DIVISIONS, type EQ_TYPES, type GATE_MODES, type SOLO_MODES } from './params.js';
 import { ParamRegistry } from './registry.js';
+import { enumValues, type AnyBindings, type Bindings } from './bindings.js';
+import { chainSchema, outputsSchema, type SchemaKit, type SessionChain, type SessionOutput, type TranslationPreset } from './session-master.js';
+
+export * from './bindings.js';
 
 export const SESSION_FORMAT = 'mixhost-session';
 /** The version this build writes; older supported versions are migrated on load. */
@@ -157,16 +161,14 @@ export interface Session {
   fx?: SessionFx[];
   groups?: SessionBus[];
   vcas?: SessionVca[];
-  master?: { fader?: number; mute?: boolean; pan?: number };
-  monitor?: { level?: number; soloMode?: SoloMode };
+  master?: { fader?: number; mute?: boolean; pan?: number; chain?: SessionChain };
+  /** Extra master chains (outputs master2, ...). */
+  outputs?: SessionOutput[];
+  monitor?: { level?: number; soloMode?: SoloMode; translate?: TranslationPreset; mono?: boolean };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Bindings: session field -> address suffix. One table drives the schema, apply and save.
-
-type Scalar = boolean | number | string;
-/** Every key of T bound: a string is an address suffix, an object a nested group. */
-export type Bindings<T> = { readonly [K in keyof T]-?: NonNullable<T[K]> extends Scalar ? string : Bindings<NonNullable<T[K]>> };
 
 type ChannelParamPart = Pick<
   SessionChannel,
@@ -237,45 +239,10 @@ export const DELAY_BINDINGS: Bindings<Omit<SessionDelay, 'name' | 'type'>> = {
   pingpong: 'delay/pingpong',
 };
 /** Relative to `master/`. */
-export const MASTER_BINDINGS: Bindings<NonNullable<Session['master']>> = { fader: 'fader', mute: 'mute', pan: 'pan' };
+export const MASTER_BINDINGS: Bindings<Omit<NonNullable<Session['master']>, 'chain'>> = { fader: 'fader', mute: 'mute', pan: 'pan' };
 /** Relative to `monitor/`. */
-export const MONITOR_BINDINGS: Bindings<NonNullable<Session['monitor']>> = { level: 'level', soloMode: 'solo/mode' };
+export const MONITOR_BINDINGS: Bindings<NonNullable<Session['monitor']>> = { level: 'level', soloMode: 'solo/mode', translate: 'translate', mono: 'mono' };
 
-/** A group of bindings as the generic code sees it. */
-export interface AnyBindings {
-  readonly [key: string]: string | AnyBindings;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Value conversion between the file (booleans, labels) and the table (numbers).
-
-/** The JSON values of an enum: numbers when every label is numeric (HPF slope), else labels. */
-export function enumValues(d: ParamDescriptor): readonly (string | number)[] {
-  const options = d.options ?? [];
-  const numeric = options.length > 0 && options.every((o) => o.trim() !== '' && Number.isFinite(Number(o)));
-  return numeric ? options.map(Number) : options;
-}
-
-/** File value -> table value (the schema has already checked the type and range). */
-export function toTableValue(d: ParamDescriptor, v: unknown): number {
-  if (d.unit === 'switch') return v === true ? 1 : 0;
-  if (d.unit === 'enum') {
-    const i = enumValues(d).indexOf(v as string | number);
-    return i < 0 ? d.default : i;
-  }
-  return v as number;
-}
-
-/** Table value -> file value. */
-export function fromTableValue(d: ParamDescriptor, v: number): Scalar {
-  if (d.unit === 'switch') return v >= 0.5;
-  if (d.unit === 'enum') {
-    const values = enumValues(d);
-    const i = Math.round(v);
-    return values[i >= 0 && i < values.length ? i : d.default];
-  }
-  return v;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Error texts.
@@ -302,6 +269,11 @@ const typeError =
 
 const UNIT_SUFFIX: Record<Unit, string> = {
   dB: ' dB',
+  dBTP: ' dBTP',
+  LUFS: ' LUFS',
+  LU: ' LU',
+  'dB/s': ' dB/s',
+  min: ' min',
   Hz: ' Hz',
   ms: ' ms',
   s: ' s',
@@ -315,6 +287,11 @@ const UNIT_SUFFIX: Record<Unit, string> = {
 };
 const UNIT_WORD: Record<Unit, string> = {
   dB: 'dB',
+  dBTP: 'dBTP',
+  LUFS: 'LUFS',
+  LU: 'LU',
+  'dB/s': 'dB per second',
+  min: 'minutes',
   Hz: 'Hz',
   ms: 'ms',
   s: 'seconds',
@@ -429,7 +406,7 @@ function checkUnique(ctx: z.RefinementCtx, values: readonly unknown[] | undefine
  * counts, with FX 1 a reverb and FX 2 a delay so both kinds have representative addresses.
  */
 export function schemaLayout(): MixLayout {
-  return { channels: [{ stereo: false }], auxBuses: AUX_BUSES, fxBuses: FX_KINDS, groups: GROUPS, vcas: VCAS };
+  return { channels: [{ stereo: false }], auxBuses: AUX_BUSES, fxBuses: FX_KINDS, groups: GROUPS, vcas: VCAS, masterChains: 1 };
 }
 
 function sourceSchema() {
@@ -534,6 +511,7 @@ function fxSchema(reg: ParamRegistry, layout: MixLayout) {
 export function buildSessionSchema(): z.ZodType<Session> {
   const layout = schemaLayout();
   const reg = new ParamRegistry(layout);
+  const kit: SchemaKit = { bindingShape: (b, r, prefix) => bindingShape(b, r, prefix), strict, name, typeError };
   const busLike = (b: AnyBindings, prefix: string) => strict({ name: name(), ...bindingShape(b, reg, prefix) });
   const rates = SESSION_SAMPLE_RATES.join(', ');
   const schema = strict({
@@ -565,7 +543,10 @@ export function buildSessionSchema(): z.ZodType<Session> {
     fx: fxSchema(reg, layout),
     groups: list(busLike(BUS_BINDINGS, 'group/1/'), layout.groups, 'groups', `Subgroups in order, at most ${layout.groups}.`),
     vcas: list(busLike(VCA_BINDINGS, 'vca/1/'), layout.vcas, 'VCAs', `VCAs in order, at most ${layout.vcas}.`),
-    master: strict(bindingShape(MASTER_BINDINGS, reg, 'master/')).optional().meta({ description: 'Main stereo bus.' }),
+    master: strict({ ...bindingShape(MASTER_BINDINGS, reg, 'master/'), chain: chainSchema(kit, reg).optional().meta({ description: 'The mastering chain of the main output.' }) })
+      .optional()
+      .meta({ description: 'Main stereo bus and its mastering chain.' }),
+    outputs: outputsSchema(kit, reg),
     monitor: strict(bindingShape(MONITOR_BINDINGS, reg, 'monitor/')).optional().meta({ description: 'Monitor (control room / headphones) output and solo mode.' }),
   }).meta({
     title: 'mixhost session',

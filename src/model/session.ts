@@ -9,6 +9,9 @@ import { z } from 'zod';
 import { AUX_BUSES, FX_BUSES, GROUPS, VCAS, type MixLayout } from './layout.js';
 import { EQ_BANDS } from './params.js';
 import { MixhostError, type ParamRegistry } from './registry.js';
+import { applyBindings, readBindings } from './bindings.js';
+import { applyChain, readChain, sessionChains } from './session-master.js';
+export * from './session-master.js';
 import {
   BUS_BINDINGS,
   CHANNEL_BINDINGS,
@@ -410,31 +413,8 @@ export function sessionLayout(session: Session): MixLayout {
     fxBuses: FX_BUSES.map((kind, i) => session.fx?.[i]?.type ?? kind),
     groups: GROUPS,
     vcas: VCAS,
+    masterChains: sessionChains(session.outputs),
   };
-}
-
-function applyBindings(b: AnyBindings, value: unknown, reg: ParamRegistry, table: Float64Array, prefix: string): void {
-  if (value === undefined || value === null) return;
-  const obj = value as Record<string, unknown>;
-  for (const [key, bind] of Object.entries(b)) {
-    const v = obj[key];
-    if (v === undefined) continue;
-    if (typeof bind === 'string') {
-      const address = prefix + bind;
-      reg.set(table, address, toTableValue(reg.descriptor(address), v));
-    } else applyBindings(bind, v, reg, table, prefix);
-  }
-}
-
-function readBindings(b: AnyBindings, reg: ParamRegistry, table: Float64Array, prefix: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, bind] of Object.entries(b)) {
-    if (typeof bind === 'string') {
-      const address = prefix + bind;
-      out[key] = fromTableValue(reg.descriptor(address), reg.get(table, address));
-    } else out[key] = readBindings(bind, reg, table, prefix);
-  }
-  return out;
 }
 
 /** Problems that make a (valid) session not fit a registry built for another layout. */
@@ -451,6 +431,8 @@ function layoutMismatches(session: Session, layout: MixLayout): string[] {
     ['vcas', session.vcas?.length ?? 0, layout.vcas],
   ];
   for (const [key, n, have] of counts) if (n > have) out.push(`${key}: the session has ${n}, the mixer ${have}`);
+  const chains = sessionChains(session.outputs);
+  if (chains > layout.masterChains) out.push(`outputs: the session has ${chains - 1} extra master chains, the mixer ${layout.masterChains - 1}`);
   session.channels.forEach((c, i) => {
     c.sends?.forEach((s, j) => s.bus > layout.auxBuses && out.push(`channels[${i}].sends[${j}].bus: the mixer has ${layout.auxBuses} aux buses`));
     c.fxSends?.forEach((s, j) => s.fx > layout.fxBuses.length && out.push(`channels[${i}].fxSends[${j}].fx: the mixer has ${layout.fxBuses.length} FX buses`));
@@ -489,6 +471,8 @@ export function applySession(session: Session, registry: ParamRegistry, table: F
   session.vcas?.forEach((v, i) => applyBindings(b(VCA_BINDINGS), v, registry, table, `vca/${i + 1}/`));
   applyBindings(b(MASTER_BINDINGS), session.master, registry, table, 'master/');
   applyBindings(b(MONITOR_BINDINGS), session.monitor, registry, table, 'monitor/');
+  applyChain(session.master?.chain, 1, registry, table);
+  session.outputs?.forEach((o, i) => applyChain(o, i + 2, registry, table));
 }
 
 /** What the table does not hold: names, colours, sources and render settings. */
@@ -501,6 +485,8 @@ export interface SessionMeta {
   fx?: ReadonlyArray<{ name?: string } | undefined>;
   groups?: ReadonlyArray<{ name?: string } | undefined>;
   vcas?: ReadonlyArray<{ name?: string } | undefined>;
+  /** Master chains: chain 1's profile, and the extra outputs' names and profiles. */
+  chains?: ReadonlyArray<{ name?: string; profile?: string } | undefined>;
 }
 
 /** Copies the defined keys of `from` into a new object, in order. */
@@ -545,7 +531,15 @@ export function sessionFromParams(registry: ParamRegistry, table: Float64Array, 
     ),
     groups: Array.from({ length: layout.groups }, (_, i) => named<SessionBus>(meta.groups, i, readBindings(b(BUS_BINDINGS), registry, table, `group/${i + 1}/`))),
     vcas: Array.from({ length: layout.vcas }, (_, i) => named<SessionVca>(meta.vcas, i, readBindings(b(VCA_BINDINGS), registry, table, `vca/${i + 1}/`))),
-    master: readBindings(b(MASTER_BINDINGS), registry, table, 'master/'),
+    master: { ...readBindings(b(MASTER_BINDINGS), registry, table, 'master/'), chain: { ...defined({ profile: meta.chains?.[0]?.profile }), ...readChain(1, registry, table) } },
+    ...(layout.masterChains > 1
+      ? {
+          outputs: Array.from({ length: layout.masterChains - 1 }, (_, i) => ({
+            ...defined({ name: meta.chains?.[i + 1]?.name, profile: meta.chains?.[i + 1]?.profile }),
+            ...readChain(i + 2, registry, table),
+          })),
+        }
+      : {}),
     monitor: readBindings(b(MONITOR_BINDINGS), registry, table, 'monitor/') as Session['monitor'],
   };
 }

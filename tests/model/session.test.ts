@@ -446,7 +446,7 @@ describe('saving: sessionFromParams', () => {
     expect(saved.fx?.[1]).toMatchObject({ type: 'delay', name: 'Slap', division: '1/4.' });
     expect(saved.channels[0].hpf).toEqual({ on: true, freq: 45, slope: 18 });
     expect(saved.channels[0].sends?.length).toBe(8); // every value is written out
-    expect(saved.monitor).toEqual({ level: -12, soloMode: 'sip' });
+    expect(saved.monitor).toEqual({ level: -12, soloMode: 'sip', translate: 'off', mono: false });
   });
 
   it('round-trips a table of random in-range values for every parameter exactly', () => {
