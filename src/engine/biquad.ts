@@ -3,9 +3,24 @@
  * filter coefficients", plus first-order sections (bilinear transform of 1/(s+1) and s/(s+1))
  * for odd-order high-pass slopes. Coefficients are normalised (a0 = 1) and written into a
  * caller-owned array [b0, b1, b2, a1, a2], so design never allocates.
+ *
+ * Tilt (first order, Q ignored): a gentle tilt of the whole spectrum around the pivot f0, in
+ * effect a low shelf and a high shelf of opposite half gains sharing one first-order section,
+ *
+ *   H(s) = (√K·s + ω0) / (s + √K·ω0),   K = 10^(G/20)
+ *
+ * |H| is −G/2 dB at DC, exactly 0 dB at ω0 (|j√K + 1| = |j + √K|) and +G/2 dB toward high
+ * frequencies, monotonic in between (the transition spans about two decades around f0, so a
+ * pivot in the middle of the audio band tilts the whole band). Bilinear transform prewarped at
+ * f0: with t = tan(π f0/fs) and A = √K = 10^(G/40),
+ *
+ *   b0 = (A + t)/a0,  b1 = (t − A)/a0,  a1 = (A·t − 1)/a0,  a0 = 1 + A·t
+ *
+ * The digital response equals the analog one at the prewarped frequency tan(π f/fs)/t·ω0, so it
+ * is exactly −G/2 dB at DC, 0 dB at f0 and +G/2 dB at Nyquist. At G = 0 it is an identity.
  */
 
-export const FILTER_TYPES = ['peak', 'lowshelf', 'highshelf', 'lowpass', 'highpass', 'lowpass1', 'highpass1'] as const;
+export const FILTER_TYPES = ['peak', 'lowshelf', 'highshelf', 'lowpass', 'highpass', 'lowpass1', 'highpass1', 'tilt'] as const;
 export type FilterType = (typeof FILTER_TYPES)[number];
 
 /** Index of each filter type in FILTER_TYPES (the first five match the EQ band types). */
@@ -16,6 +31,8 @@ export const LOWPASS = 3;
 export const HIGHPASS = 4;
 export const LOWPASS1 = 5;
 export const HIGHPASS1 = 6;
+/** First-order tilt around `freq` (−gain/2 at DC, 0 dB at `freq`, +gain/2 at high frequencies). */
+export const TILT = 7;
 
 /** Coefficients [b0, b1, b2, a1, a2] of one section. */
 export type Coeffs = Float64Array;
@@ -28,7 +45,7 @@ export function newCoeffs(): Coeffs {
 
 /**
  * Design one section into `out`. `type` is an index into FILTER_TYPES. Frequencies are clamped
- * to just under Nyquist; gain is ignored by pass filters, Q by first-order sections.
+ * to just under Nyquist; gain is ignored by pass filters, Q by first-order sections (and tilt).
  */
 export function designBiquad(out: Coeffs, type: number, freq: number, gainDb: number, q: number, sampleRate: number): void {
   const f = Math.min(Math.max(freq, 1), sampleRate * 0.4999);
@@ -100,6 +117,16 @@ export function designBiquad(out: Coeffs, type: number, freq: number, gainDb: nu
       b2 = 0;
       a0 = 1 + k;
       a1 = k - 1;
+      a2 = 0;
+      break;
+    }
+    case TILT: {
+      const k = Math.tan(w0 / 2);
+      b0 = A + k;
+      b1 = k - A;
+      b2 = 0;
+      a0 = 1 + A * k;
+      a1 = A * k - 1;
       a2 = 0;
       break;
     }

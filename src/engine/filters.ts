@@ -4,7 +4,7 @@
  * crossfades, bypass and denormal handling).
  */
 import type { DspBlock } from './block.js';
-import { HIGHPASS, HIGHPASS1, PEAK } from './biquad.js';
+import { HIGHPASS, HIGHPASS1, HIGHSHELF, LOWPASS, LOWSHELF, PEAK, TILT } from './biquad.js';
 import { BiquadCascade, type SmoothedBiquad } from './smoothed-biquad.js';
 
 /**
@@ -85,6 +85,12 @@ export class HighPass implements DspBlock {
   }
 }
 
+/**
+ * Filter type (index into FILTER_TYPES of biquad.ts) of each EQ type index: the strip's list
+ * (peak, lowshelf, highshelf, lowpass, highpass) and the master EQ's, which adds tilt as index 5.
+ */
+export const EQ_FILTER_TYPE: readonly number[] = [PEAK, LOWSHELF, HIGHSHELF, LOWPASS, HIGHPASS, TILT];
+
 export class Equalizer implements DspBlock {
   readonly channels: number;
   readonly sampleRate: number;
@@ -107,13 +113,15 @@ export class Equalizer implements DspBlock {
   }
 
   /**
-   * One band: `type` indexes EQ_TYPES (peak, lowshelf, highshelf, lowpass, highpass), `band` is
-   * 0-based. A peak or shelf at 0 dB costs nothing once it has settled there.
+   * One band: `type` indexes the EQ type list (peak, lowshelf, highshelf, lowpass, highpass, and
+   * for the master EQ tilt; see EQ_FILTER_TYPE), `band` is 0-based. A peak, shelf or tilt at 0 dB
+   * costs nothing once it has settled there.
    */
   setBand(band: number, type: number, freq: number, gainDb: number, q: number): void {
     if (!(band >= 0 && band < this.bands)) throw new RangeError(`Equalizer.setBand: no band ${band}`);
-    // EQ types are the first five filter types; anything else falls back to a peak.
-    const t = type >= -0.5 && type < 4.5 ? type : PEAK;
+    // An unknown type (or NaN) falls back to a peak.
+    const i = Math.round(type);
+    const t = i >= 0 && i < EQ_FILTER_TYPE.length ? EQ_FILTER_TYPE[i] : PEAK;
     this.sections[band | 0].set(t, freq, gainDb, q);
   }
 

@@ -12,9 +12,9 @@
  * - Switching the section on or off crossfades linearly between the dry input and the filtered
  *   signal over FADE_MS, per sample. A type change (e.g. peak to low-pass) cannot be
  *   interpolated, so the section fades out, switches type with cleared state and fades back in.
- * - A peak or shelf whose gain has reached 0 dB is an exact identity: once its leftover state has
- *   decayed below DRAIN_LEVEL the section stops running and costs nothing until its gain leaves
- *   0 dB again (the gain then glides up from 0 dB, so there is no step either).
+ * - A peak, shelf or tilt whose gain has reached 0 dB is an exact identity: once its leftover
+ *   state has decayed below DRAIN_LEVEL the section stops running and costs nothing until its gain
+ *   leaves 0 dB again (the gain then glides up from 0 dB, so there is no step either).
  * - The first `set`/`setEnabled` after construction or `reset()` (until a block has been
  *   processed after it) jumps straight to the target: a freshly loaded scene does not ramp.
  *
@@ -30,7 +30,7 @@
  * in magnitude, which no section of the strip has.
  */
 import { flushDenormal, isSubnormal } from './block.js';
-import { HIGHSHELF, LOWSHELF, PEAK, designBiquad, newCoeffs, responseDb as coeffsDb } from './biquad.js';
+import { HIGHSHELF, LOWSHELF, PEAK, TILT, designBiquad, newCoeffs, responseDb as coeffsDb } from './biquad.js';
 
 /** Samples between coefficient redesigns and state flushes (a power of two). */
 export const SMOOTH_STEP = 16;
@@ -52,7 +52,7 @@ const MAX_GAIN_DB = 30;
 
 /** Types whose 0 dB setting is an identity (and so can be skipped). */
 export function isShapingType(type: number): boolean {
-  return type === PEAK || type === LOWSHELF || type === HIGHSHELF;
+  return type === PEAK || type === LOWSHELF || type === HIGHSHELF || type === TILT;
 }
 
 /** Clamp into [lo, hi]; NaN (which fails both comparisons) gives `fallback`. */
@@ -103,7 +103,7 @@ export class SmoothedBiquad {
 
   private enabled = true;
   private moving = false;
-  /** The running coefficients are an exact identity (peak/shelf at 0 dB). */
+  /** The running coefficients are an exact identity (peak/shelf/tilt at 0 dB). */
   private identity = true;
   private running = false;
   // Until a block has been processed after the first call, parameters jump instead of gliding.
@@ -148,7 +148,7 @@ export class SmoothedBiquad {
     this.rawGain = gainDb;
     this.rawQ = q;
     const t = Math.round(type);
-    if (t >= 0 && t <= 6) this.tType = t;
+    if (t >= 0 && t <= TILT) this.tType = t;
     this.tLogF = Math.log(clamp(freq, MIN_FREQ, this.maxFreq, Math.exp(this.tLogF)));
     this.tGain = clamp(gainDb, -MAX_GAIN_DB, MAX_GAIN_DB, this.tGain);
     this.tLogQ = Math.log(clamp(q, MIN_Q, MAX_Q, Math.exp(this.tLogQ)));

@@ -14,6 +14,7 @@ import {
   LOWPASS1,
   LOWSHELF,
   PEAK,
+  TILT,
   type Coeffs,
   designBiquad,
   newCoeffs,
@@ -68,6 +69,10 @@ function analogDb(type: number, W: number, gainDb: number, q: number): number {
       num = W * W;
       den = 1 + W * W;
       break;
+    case TILT: // (A·s + 1) / (s + A), A = 10^(G/40)
+      num = A * A * W * W + 1;
+      den = W * W + A * A;
+      break;
     default:
       throw new Error(`no prototype for ${type}`);
   }
@@ -102,6 +107,7 @@ function cases(): Case[] {
     for (const type of [PEAK, LOWSHELF, HIGHSHELF]) for (const [gainDb, q] of SHAPING_SETTINGS) out.push({ type, f0, gainDb, q });
     for (const type of [LOWPASS, HIGHPASS]) for (const q of PASS_Q) out.push({ type, f0, gainDb: 0, q });
     for (const type of [LOWPASS1, HIGHPASS1]) out.push({ type, f0, gainDb: 0, q: 1 });
+    for (const [gainDb, q] of SHAPING_SETTINGS) out.push({ type: TILT, f0, gainDb, q });
   }
   return out;
 }
@@ -201,6 +207,6 @@ describe('published anchor values', () => {
       designBiquad(c, type, 40000, 15, 10, 48000);
       for (const v of c) expect(Number.isFinite(v)).toBe(true);
     }
-    expect(() => designBiquad(c, 7, 1000, 0, 1, 48000)).toThrow(RangeError);
+    expect(() => designBiquad(c, FILTER_TYPES.length, 1000, 0, 1, 48000)).toThrow(RangeError);
   });
 });
