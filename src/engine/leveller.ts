@@ -1,0 +1,335 @@
+/**
+ * Loudness leveller: a slow automatic gain that moves the programme toward a loudness target,
+ * like a broadcast AGC (not a compressor: it follows the 3 s loudness, not the waveform). Stereo.
+ *
+ * Measurement (of the input, before the gain). Each channel is K-weighted (BS.1770, the filters
+ * of `kWeightingCoeffs`), squared and summed into 100 ms blocks counted in samples:
+ *   P_b = (Σ_L z² + Σ_R z²) / N_b                                  (N_b = round(fs/10))
+ *   S   = lufsFromPower(mean of the last 30 P_b)      short-term loudness (3 s), every 100 ms
+ *   M   = lufsFromPower(mean of the last 4 P_b)       momentary loudness (400 ms)
+ *
+ * Hold. A 100 ms update is "quiet" when M < −70 LUFS or M < R − holdBelow, or when its block
+ * alone is at or below −70 LUFS or below R − holdBelow − 10 LU (a stop: caught in 100 ms, before
+ * the falling S asks for a boost; the margin keeps short gaps within speech from counting).
+ * The reference R is the power mean of the last 300 admitted S values (30 s of programme that
+ * was levelled; held updates are not admitted, so gaps and quiet passages never drag it down,
+ * and a programme that stays more than holdBelow quieter than it is held, by design). The
+ * leveller holds (gain frozen) while
+ *   - fewer than 30 updates (3 s) have passed since the last quiet update (and since reset:
+ *     nothing heard yet), so S never acts on a window that still contains the gap or the quiet
+ *     passage: a song that starts after a gap continues from the held gain once its own 3 s
+ *     are in;
+ *   - or S < −70 LUFS, or S < R − holdBelow.
+ * The momentary value detects a quiet passage within about 400 ms (the 3 s value would take
+ * seconds and, meanwhile, ask for a boost; the gain can move by up to rate × 0.4 s before).
+ *
+ * Gain. At each update that does not hold, the desired gain is
+ *   d = clamp(target − S, −maxCut, +maxBoost)                                            (dB)
+ * and on hold d = the current gain (clamped to the limits, so changed limits still apply). The
+ * applied gain then moves toward d by at most rate·N_b/fs dB during the next 100 ms, as a ramp
+ * linear in dB within the block (a geometric per-sample factor, re-anchored exactly at every
+ * update), so its change over any second is at most `rateDbPerS` and it never steps. At exactly
+ * 0 dB the gain is exactly 1 (identity).
+ *
+ * Off is an exact bypass; switching crossfades linearly over FADE_MS (counted in samples). The
+ * measurement runs while off (it is cheap), so switching on acts on a valid S at once; the gain
+ * then starts from 0 dB and moves at the rate.
+ *
+ * Meters: the engine should publish `gainDb` (the applied leveller gain, dB; 0 when off) and
+ * `holding` (true while the gain is frozen: silence, a gap, a quiet passage, or not yet 3 s of
+ * programme); `shortTermLufs` and `referenceLufs` are there for a detail view.
+ */
+import { type DspBlock, flushDenormal, isSubnormal } from './block.js';
+import { kWeightingCoeffs, lufsFromPower } from './loudness.js';
+
+if (lufsFromPower(1) !== -0.691) throw new Error('leveller.ts: lufsFromPower changed; update the written-out copies');
+
+/** On/off crossfade length. */
+export const FADE_MS = 5;
+/** Measurement and gain update period. */
+export const LEVELLER_BLOCK_MS = 100;
+/** Blocks in the short-term (3 s) and momentary (400 ms) windows. */
+const S_BLOCKS = 30;
+const M_BLOCKS = 4;
+/** Admitted short-term values kept for the reference (30 s). */
+const REF_VALUES = 300;
+/** A single 100 ms block this far below the quiet threshold R − holdBelow is a stop (LU). */
+const STOP_EXTRA_LU = 10;
+/** Absolute gate (LUFS). */
+export const LEVELLER_GATE_LUFS = -70;
+
+const finite = (x: number, fallback: number): number => (Number.isFinite(x) ? x : fallback);
+const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
+
+export class LoudnessLeveller implements DspBlock {
+  readonly channels = 2;
+  /** Gain applied at the end of the last process call (dB); 0 while bypassed. */
+  gainDb = 0;
+  /** Whether the gain is frozen (see the header); false while bypassed. */
+  holding = false;
+  /** The hold decision of the last update (true until 3 s of programme are in). */
+  private holdState = true;
+
+  private readonly sampleRate: number;
+  private readonly blockLen: number;
+  private readonly fadeLen: number;
+  private readonly pre: Float64Array;
+  private readonly rlb: Float64Array;
+
+  // Parameters.
+  private primed = false;
+  private on = false;
+  private target = -23;
+  private maxBoost = 0;
+  private maxCut = 0;
+  private stepDb = 0;
+  private holdBelow = 20;
+
+  // K-weighting state: pre-filter s1, s2 and RLB s1, s2 per channel (transposed direct form II).
+  private p1a = 0;
+  private p2a = 0;
+  private r1a = 0;
+  private r2a = 0;
+  private p1b = 0;
+  private p2b = 0;
+  private r1b = 0;
+  private r2b = 0;
+  private acc = 0;
+  private blockPos = 0;
+
+  // Block powers (3 s), reference values (30 s).
+  private readonly blocks = new Float64Array(S_BLOCKS);
+  private blockIdx = 0;
+  private readonly ref = new Float64Array(REF_VALUES);
+  private refIdx = 0;
+  private refCount = 0;
+  /** Updates since the last quiet one (capped at S_BLOCKS); 0 after reset: nothing heard yet. */
+  private sinceQuiet = 0;
+  private sLufs = -Infinity;
+  private rLufs = -Infinity;
+
+  // Gain: dB value at the last update (exact anchor), the ramp to the next one.
+  private anchorDb = 0;
+  private rampEndDb = 0;
+  private gLin = 1;
+  private mul = 1;
+  private rampLeft = 0;
+  /** Crossfade position in samples: 0 = bypassed, fadeLen = fully on. */
+  private fadePos = 0;
+
+  constructor(sampleRate: number) {
+    if (!(sampleRate >= 8000 && sampleRate <= 768000)) throw new RangeError(`LoudnessLeveller: bad sample rate ${sampleRate}`);
+    this.sampleRate = sampleRate;
+    this.blockLen = Math.max(1, Math.round((sampleRate * LEVELLER_BLOCK_MS) / 1000));
+    this.fadeLen = Math.max(1, Math.round((FADE_MS * sampleRate) / 1000));
+    const k = kWeightingCoeffs(sampleRate);
+    this.pre = k.pre;
+    this.rlb = k.rlb;
+  }
+
+  /**
+   * Target (LUFS), the largest boost and cut (dB, ≥ 0), the largest rate of gain change (dB/s),
+   * and how far below the programme's reference loudness (LU) a passage counts as quiet.
+   */
+  set(on: boolean, targetLufs: number, maxBoostDb: number, maxCutDb: number, rateDbPerS: number, holdBelowLu: number): void {
+    this.target = clamp(finite(targetLufs, -23), -70, 0);
+    this.maxBoost = clamp(finite(maxBoostDb, 0), 0, 60);
+    this.maxCut = clamp(finite(maxCutDb, 0), 0, 60);
+    this.stepDb = (clamp(finite(rateDbPerS, 1), 0, 100) * this.blockLen) / this.sampleRate;
+    this.holdBelow = clamp(finite(holdBelowLu, 20), 0, 100);
+    const bypassed = !this.on && this.fadePos === 0;
+    if (!this.primed) this.fadePos = on ? this.fadeLen : 0;
+    else if (on && bypassed) this.clearGain();
+    this.primed = true;
+    this.on = on;
+  }
+
+  process(buffers: readonly Float32Array[], frames: number): void {
+    let i = 0;
+    while (i < frames) {
+      const room = this.blockLen - this.blockPos;
+      const n = frames - i < room ? frames - i : room;
+      this.run(buffers[0], buffers[1], i, n);
+      i += n;
+      this.blockPos += n;
+      if (this.blockPos === this.blockLen) this.endBlock();
+    }
+    const active = this.on || this.fadePos !== 0;
+    this.gainDb = active ? this.currentDb() : 0;
+    this.holding = active && this.holdState;
+  }
+
+  /** Measure (always) and apply the gain (unless bypassed) to `n` samples from `start`. */
+  private run(L: Float32Array, R: Float32Array, start: number, n: number): void {
+    const p = this.pre;
+    const r = this.rlb;
+    const pb0 = p[0], pb1 = p[1], pb2 = p[2], pa1 = p[3], pa2 = p[4];
+    const rb0 = r[0], rb1 = r[1], rb2 = r[2], ra1 = r[3], ra2 = r[4];
+    let p1a = this.p1a, p2a = this.p2a, r1a = this.r1a, r2a = this.r2a;
+    let p1b = this.p1b, p2b = this.p2b, r1b = this.r1b, r2b = this.r2b;
+    let acc = this.acc;
+    const on = this.on;
+    const apply = on || this.fadePos !== 0;
+    let g = this.gLin;
+    const mul = this.mul;
+    let rampLeft = this.rampLeft;
+    const fadeLen = this.fadeLen;
+    const invFade = 1 / fadeLen;
+    const fadeStep = on ? 1 : -1;
+    let fadePos = this.fadePos;
+    const end = start + n;
+    for (let i = start; i < end; i++) {
+      const xa = L[i];
+      const xb = R[i];
+      const ya = pb0 * xa + p1a;
+      p1a = flushDenormal(pb1 * xa - pa1 * ya + p2a);
+      p2a = flushDenormal(pb2 * xa - pa2 * ya);
+      const za = rb0 * ya + r1a;
+      r1a = flushDenormal(rb1 * ya - ra1 * za + r2a);
+      r2a = flushDenormal(rb2 * ya - ra2 * za);
+      const yb = pb0 * xb + p1b;
+      p1b = flushDenormal(pb1 * xb - pa1 * yb + p2b);
+      p2b = flushDenormal(pb2 * xb - pa2 * yb);
+      const zb = rb0 * yb + r1b;
+      r1b = flushDenormal(rb1 * yb - ra1 * zb + r2b);
+      r2b = flushDenormal(rb2 * yb - ra2 * zb);
+      acc += za * za + zb * zb;
+      if (!apply) continue;
+      if (rampLeft > 0) {
+        g *= mul;
+        rampLeft--;
+      }
+      let k = g;
+      if (fadePos !== fadeLen || !on) {
+        fadePos += fadeStep;
+        if (fadePos < 0) fadePos = 0;
+        k = 1 + fadePos * invFade * (g - 1);
+      }
+      L[i] = xa * k;
+      R[i] = xb * k;
+    }
+    this.p1a = p1a;
+    this.p2a = p2a;
+    this.r1a = r1a;
+    this.r2a = r2a;
+    this.p1b = p1b;
+    this.p2b = p2b;
+    this.r1b = r1b;
+    this.r2b = r2b;
+    this.acc = acc;
+    if (apply) {
+      this.gLin = g;
+      this.rampLeft = rampLeft;
+      this.fadePos = fadePos;
+    }
+  }
+
+  /** The 100 ms update: loudness values, hold decision, and the gain ramp of the next block. */
+  private endBlock(): void {
+    const pb = this.acc / this.blockLen;
+    this.acc = 0;
+    this.blockPos = 0;
+    const b = this.blocks;
+    b[this.blockIdx] = pb;
+    this.blockIdx = this.blockIdx + 1 === S_BLOCKS ? 0 : this.blockIdx + 1;
+    let s = 0;
+    let m = 0;
+    for (let k = 1; k <= S_BLOCKS; k++) {
+      let idx = this.blockIdx - k;
+      if (idx < 0) idx += S_BLOCKS;
+      s += b[idx];
+      if (k === M_BLOCKS) m = s;
+    }
+    // lufsFromPower, written out (log10(0) = −Infinity): this runs inside `process`.
+    const sL = -0.691 + 10 * Math.log10(s / S_BLOCKS);
+    const mL = -0.691 + 10 * Math.log10(m / M_BLOCKS);
+    this.sLufs = sL;
+    const gate = LEVELLER_GATE_LUFS;
+    const relGate = this.refCount > 0 ? this.rLufs - this.holdBelow : -Infinity;
+    const bL = -0.691 + 10 * Math.log10(pb);
+    const quiet = !(bL > gate) || bL < relGate - STOP_EXTRA_LU || mL < gate || mL < relGate;
+    this.sinceQuiet = quiet ? 0 : this.sinceQuiet < S_BLOCKS ? this.sinceQuiet + 1 : S_BLOCKS;
+    const hold = this.sinceQuiet < S_BLOCKS || !(sL >= gate) || sL < relGate;
+
+    // Re-anchor the gain exactly where the last ramp ended.
+    const now = this.rampEndDb;
+    this.anchorDb = now;
+    this.gLin = Math.pow(10, now / 20);
+    let desired: number;
+    if (hold) desired = Math.min(Math.max(now, -this.maxCut), this.maxBoost);
+    else {
+      const p = s / S_BLOCKS;
+      this.ref[this.refIdx] = p;
+      this.refIdx = this.refIdx + 1 === REF_VALUES ? 0 : this.refIdx + 1;
+      if (this.refCount < REF_VALUES) this.refCount++;
+      let sum = 0;
+      for (let k = 0; k < this.refCount; k++) sum += this.ref[k];
+      this.rLufs = -0.691 + 10 * Math.log10(sum / this.refCount);
+      desired = Math.min(Math.max(this.target - sL, -this.maxCut), this.maxBoost);
+    }
+    this.holdState = hold;
+    const delta = Math.min(Math.max(desired - now, -this.stepDb), this.stepDb);
+    if (delta !== 0) {
+      this.rampEndDb = now + delta;
+      this.mul = Math.pow(10, delta / (20 * this.blockLen));
+      this.rampLeft = this.blockLen;
+    } else {
+      this.mul = 1;
+      this.rampLeft = 0;
+    }
+  }
+
+  /** The gain in dB at the current sample of the ramp. */
+  private currentDb(): number {
+    if (this.rampLeft === 0) return this.rampEndDb;
+    const done = (this.blockLen - this.rampLeft) / this.blockLen;
+    return this.anchorDb + done * (this.rampEndDb - this.anchorDb);
+  }
+
+  /** Short-term loudness of the input at the last update (LUFS). */
+  get shortTermLufs(): number {
+    return this.sLufs;
+  }
+
+  /** The reference loudness of the programme (LUFS; −Infinity until something is admitted). */
+  get referenceLufs(): number {
+    return this.rLufs;
+  }
+
+  reset(): void {
+    this.p1a = this.p2a = this.r1a = this.r2a = 0;
+    this.p1b = this.p2b = this.r1b = this.r2b = 0;
+    this.acc = 0;
+    this.blockPos = 0;
+    this.blocks.fill(0);
+    this.blockIdx = 0;
+    this.ref.fill(0);
+    this.refIdx = 0;
+    this.refCount = 0;
+    this.sinceQuiet = 0;
+    this.sLufs = -Infinity;
+    this.rLufs = -Infinity;
+    this.clearGain();
+    this.holdState = true;
+    this.holding = false;
+    this.fadePos = this.on ? this.fadeLen : 0;
+    this.primed = false;
+  }
+
+  subnormalStates(): number {
+    let n = 0;
+    for (const v of [this.p1a, this.p2a, this.r1a, this.r2a, this.p1b, this.p2b, this.r1b, this.r2b, this.acc, this.gLin]) {
+      if (isSubnormal(v)) n++;
+    }
+    return n;
+  }
+
+  private clearGain(): void {
+    this.anchorDb = 0;
+    this.rampEndDb = 0;
+    this.gLin = 1;
+    this.mul = 1;
+    this.rampLeft = 0;
+    this.gainDb = 0;
+  }
+}
