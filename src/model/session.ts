@@ -153,8 +153,11 @@ class ScanError extends Error {
 const describeChar = (c: string | undefined): string =>
   c === undefined ? 'the end of the file' : c === '\n' || c === '\r' ? 'a line break' : `'${c}'`;
 
-/** Position and reason of the first JSON syntax error, or undefined if none is found. */
-export function locateJsonError(s: string): { index: number; reason: string } | undefined {
+/**
+ * Position and reason of the first JSON syntax error, or undefined if none is found. `what`
+ * names the top-level value in the message about text after its end.
+ */
+export function locateJsonError(s: string, what = 'session object'): { index: number; reason: string } | undefined {
   let i = 0;
   const fail = (reason: string, at = i): never => {
     throw new ScanError(at, reason);
@@ -250,7 +253,7 @@ export function locateJsonError(s: string): { index: number; reason: string } | 
   try {
     value(0);
     ws();
-    if (i < s.length) fail('unexpected text after the end of the session object');
+    if (i < s.length) fail(`unexpected text after the end of the ${what}`);
     return undefined;
   } catch (e) {
     if (e instanceof ScanError) return { index: e.index, reason: e.message };
@@ -258,7 +261,7 @@ export function locateJsonError(s: string): { index: number; reason: string } | 
   }
 }
 
-function lineColumn(text: string, index: number): { line: number; column: number } {
+export function lineColumn(text: string, index: number): { line: number; column: number } {
   let line = 1;
   let start = 0;
   for (let k = 0; k < index && k < text.length; k++) {
@@ -271,7 +274,7 @@ function lineColumn(text: string, index: number): { line: number; column: number
 }
 
 /** The offending line with a caret under the column, shortened around it if long. */
-function excerpt(text: string, index: number): string[] {
+export function excerpt(text: string, index: number): string[] {
   const { line, column } = lineColumn(text, index);
   const src = (text.split('\n')[line - 1] ?? '').replace(/[\t\r]/g, ' ');
   const from = Math.max(0, column - 50);
