@@ -11,18 +11,51 @@
  * step, reading each chunk header from the file instead of from memory; the format parsing and
  * the sample conversion are the very functions `decodeWav` uses.
  *
+ * 24-bit stereo PCM, the usual master format, has a faster path on little-endian hosts: two frames
+ * are 12 bytes, read as three 32-bit words w0 w1 w2 (bytes L0 R0 L1 R1), and each sample is built
+ * in the top 24 bits of an int32 exactly as `decodeChannel` builds it from single bytes:
+ * L0 = w0 << 8, R0 = (w0 >>> 24) << 8 | w1 << 16, L1 = (w1 >>> 16) << 8 | w2 << 24,
+ * R1 = w2 & ~0xff, each divided by 2^31 (the same values, a quarter of the loads).
+ *
  * Errors: E_AUDIO_READ for file system problems (in plain words: "file not found", "is a
  * directory"...), E_WAV_NOT_WAV / E_WAV_MALFORMED / E_WAV_UNSUPPORTED for the file's contents,
  * E_AUDIO_ARG for impossible arguments to `read` or `seek`.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { MixhostError } from '../model/registry.js';
-import { decodeChannel, fsReason, isChunkId, notWav, parseFmt, type Fmt } from './wav.js';
+import { decodeChannel, fsReason, isChunkId, notWav, parseFmt, TAG_PCM, type Fmt } from './wav.js';
 
 /** Size of the reusable read buffer; each disk read fetches at most this many bytes (whole frames). */
 export const WAV_READ_BYTES = 1 << 18;
 
 const U32_UNKNOWN = 0xffffffff;
+
+/** Typed-array views read in the host's byte order; WAV is little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * Decode `frames` frames of 24-bit stereo PCM from the start of `b` (whose `w` view starts at the
+ * same byte) into `l` and `r` from index `at` (see the header comment).
+ */
+function decodePcm24Stereo(w: Int32Array, b: Uint8Array, frames: number, l: Float32Array, r: Float32Array, at: number): void {
+  const pairs = frames >> 1;
+  if ((frames & 1) !== 0) {
+    // The odd last frame, byte by byte (first, so that the loop is the function's last code).
+    const p = pairs * 12;
+    const k = at + frames - 1;
+    l[k] = ((b[p] << 8) | (b[p + 1] << 16) | (b[p + 2] << 24)) / 2147483648;
+    r[k] = ((b[p + 3] << 8) | (b[p + 4] << 16) | (b[p + 5] << 24)) / 2147483648;
+  }
+  for (let i = 0, j = 0, k = at; i < pairs; i++, j += 3, k += 2) {
+    const w0 = w[j];
+    const w1 = w[j + 1];
+    const w2 = w[j + 2];
+    l[k] = (w0 << 8) / 2147483648;
+    r[k] = (((w0 >>> 24) << 8) | (w1 << 16)) / 2147483648;
+    l[k + 1] = (((w1 >>> 16) << 8) | (w2 << 24)) / 2147483648;
+    r[k + 1] = (w2 & -256) / 2147483648;
+  }
+}
 
 function readError(path: string, e: unknown): MixhostError {
   if (e instanceof MixhostError) return e;
@@ -147,6 +180,8 @@ export class WavFileReader {
   private readonly dataOff: number;
   private readonly buf: Buffer;
   private readonly view: DataView;
+  /** The buffer as 32-bit words, for the 24-bit stereo path; null for other formats. */
+  private readonly words: Int32Array | null;
   /** Frames that fit the buffer. */
   private readonly bufFrames: number;
 
@@ -185,6 +220,11 @@ export class WavFileReader {
     this.bufFrames = Math.max(1, Math.min(this.frames, Math.floor(WAV_READ_BYTES / this.frameBytes)));
     this.buf = Buffer.alloc(this.bufFrames * this.frameBytes);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    const pcm24Stereo = this.tag === TAG_PCM && this.bps === 3 && this.channels === 2;
+    this.words =
+      pcm24Stereo && LITTLE_ENDIAN && this.buf.byteOffset % 4 === 0
+        ? new Int32Array(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength >> 2)
+        : null;
   }
 
   /** The frame the next `read` starts at. */
@@ -220,7 +260,8 @@ export class WavFileReader {
       const bytes = k * stride;
       const got = preadInto(this.fd, this.buf, bytes, this.dataOff + (this.pos + done) * stride, this.path);
       if (got < bytes) throw new MixhostError('E_AUDIO_READ', `${this.path}: the file got shorter while it was being read`);
-      for (let c = 0; c < nch; c++) decodeChannel(this.buf, this.view, c * bps, stride, k, this.tag, bps, dst[c], offset + done);
+      if (this.words !== null) decodePcm24Stereo(this.words, this.buf, k, dst[0], dst[1], offset + done);
+      else for (let c = 0; c < nch; c++) decodeChannel(this.buf, this.view, c * bps, stride, k, this.tag, bps, dst[c], offset + done);
       done += k;
     }
     this.pos += n;

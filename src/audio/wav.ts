@@ -25,9 +25,9 @@
  * other than the ones above), E_AUDIO_ARG (invalid arguments to the writers), E_AUDIO_READ and
  * E_AUDIO_WRITE (file system errors).
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+// Start-up: `mixhost measure` loads this module, so it imports neither node:crypto nor the
+// node:fs/promises facade (each costs milliseconds to load); fs.promises is already there.
+import { closeSync, fsyncSync, openSync, promises as fsp, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MixhostError } from '../model/registry.js';
 
@@ -52,7 +52,8 @@ export interface WavEncodeOptions {
 export const MIN_WAV_RATE = 1000;
 export const MAX_WAV_RATE = 1_536_000;
 
-const TAG_PCM = 1;
+/** Format tag of integer PCM. */
+export const TAG_PCM = 1;
 const TAG_FLOAT = 3;
 const TAG_EXTENSIBLE = 0xfffe;
 /** Bytes 2..15 of the KSDATAFORMAT_SUBTYPE_* GUIDs; bytes 0..1 hold the format tag. */
@@ -478,7 +479,8 @@ export class WavWriter {
     this.buf = new Uint8Array(WRITER_FRAMES * channels * this.layout.bytesPerSample);
     this.view = new DataView(this.buf.buffer);
     this.hs = headerSize(this.layout, true);
-    this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
+    const tag = Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+    this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${tag}.part`);
     try {
       this.fd = openSync(this.tempPath, 'wx');
     } catch (e) {
@@ -594,7 +596,7 @@ function writeError(path: string, e: unknown): MixhostError {
 export async function readWavFile(path: string): Promise<AudioData> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await fsp.readFile(path);
   } catch (e) {
     throw new MixhostError('E_AUDIO_READ', `${path}: ${fsReason(e)}`);
   }

@@ -3,9 +3,6 @@
  * The `mixhost` command. See README.md and `mixhost help`.
  */
 import { readFileSync } from 'node:fs';
-import { measureCommand } from './measure.js';
-import { renderCommand } from './render.js';
-import { serveCommand } from './serve.js';
 
 const HELP = `mixhost — live mixing and mastering server
 
@@ -31,13 +28,15 @@ function version(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  // Each command loads only its own modules: `measure` starts without the engine, the server
+  // or the session schema.
   switch (cmd) {
     case 'render':
-      return renderCommand(rest);
+      return (await import('./render.js')).renderCommand(rest);
     case 'serve':
-      return serveCommand(rest);
+      return (await import('./serve.js')).serveCommand(rest);
     case 'measure':
-      return measureCommand(rest);
+      return (await import('./measure.js')).measureCommand(rest);
     case undefined:
     case 'help':
     case '--help':

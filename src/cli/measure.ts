@@ -13,19 +13,22 @@ import { LoudnessMeter, type LoudnessResult } from '../engine/loudness.js';
 import { MixhostError } from '../model/registry.js';
 import { reporter, reportError } from './output.js';
 
+/** Frames per meter call. */
 const BLOCK = 8192;
+/** Frames per read: five meter blocks (one disk read of the reader's buffer for 24-bit stereo). */
+const READ = 5 * BLOCK;
 
 export function measureFile(file: string, onProgress?: (done: number) => void): LoudnessResult & { sampleRate: number; channels: number; warnings: readonly string[] } {
   const reader = new WavFileReader(file);
   try {
     if (reader.channels > 8) throw new MixhostError('E_AUDIO_FORMAT', `${file}: ${reader.channels} channels; loudness is measured on up to 8 (7.1)`);
     const meter = new LoudnessMeter(reader.sampleRate, reader.channels);
-    const bufs = Array.from({ length: reader.channels }, () => new Float32Array(BLOCK));
+    const bufs = Array.from({ length: reader.channels }, () => new Float32Array(READ));
     let done = 0;
     for (;;) {
-      const n = reader.read(bufs, 0, BLOCK);
+      const n = reader.read(bufs, 0, READ);
       if (n === 0) break;
-      meter.process(bufs, n);
+      for (let i = 0; i < n; i += BLOCK) meter.processRange(bufs, i, Math.min(BLOCK, n - i));
       done += n;
       onProgress?.(reader.frames > 0 ? done / reader.frames : 1);
     }

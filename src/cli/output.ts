@@ -46,6 +46,7 @@ export const EXIT_USAGE = 2;
 const USAGE_CODES = new Set([
   'E_USAGE', 'E_SESSION_JSON', 'E_SESSION_FORMAT', 'E_SESSION_INVALID', 'E_SESSION_READ', 'E_SESSION_LAYOUT',
   'E_AUDIO_READ', 'E_AUDIO_FORMAT', 'E_WAV_NOT_WAV', 'E_WAV_MALFORMED', 'E_WAV_UNSUPPORTED',
+  'E_TARGET_UNKNOWN', 'E_GENRE_UNKNOWN', 'E_PROFILE_READ', 'E_PROFILE_JSON', 'E_PROFILE_INVALID', 'E_MASTER_SILENT',
 ]);
 
 /** Print an error for people (and as JSON on stdout with --json) and return the exit code. */

@@ -139,8 +139,8 @@ export class LoudnessMeter {
   readonly weights: Float64Array;
   /** Samples per 10 ms tick. */
   readonly tickLen: number;
-  private readonly pre: Float64Array;
-  private readonly rlb: Float64Array;
+  /** Pre-filter b0 b1 b2 a1 a2, then RLB a1 a2. */
+  private readonly kc: Float64Array;
   /** Square of the RLB numerator scale (b = g·[1, −2, 1]), applied to the tick sums. */
   private readonly rlbGainSq: number;
   /** Per channel: pre-filter s1, s2, RLB s1, s2 (transposed direct form II). */
@@ -182,8 +182,7 @@ export class LoudnessMeter {
     this.weights = Float64Array.from(w);
     this.tickLen = Math.max(1, Math.round(sampleRate / 100));
     const k = kWeightingCoeffs(sampleRate);
-    this.pre = k.pre;
-    this.rlb = k.rlb;
+    this.kc = Float64Array.of(k.pre[0], k.pre[1], k.pre[2], k.pre[3], k.pre[4], k.rlb[3], k.rlb[4]);
     this.rlbGainSq = k.rlb[0] * k.rlb[0];
     this.state = new Float64Array(channels * 4);
     this.acc = new Float64Array(channels);
@@ -208,14 +207,25 @@ export class LoudnessMeter {
   }
 
   process(channels: readonly Float32Array[], frames: number): void {
-    let i = 0;
-    while (i < frames) {
+    this.processRange(channels, 0, frames);
+  }
+
+  /** Meter frames `start` … `start + frames − 1` of each channel array (same results as `process` on those frames). */
+  processRange(channels: readonly Float32Array[], start: number, frames: number): void {
+    // True peak has no 10 ms structure: each channel in one call.
+    for (let c = 0; c < this.channels; c++) this.tp.process(c, channels[c], start, frames);
+    const stereo = this.channels === 2 && this.weights[0] !== 0 && this.weights[1] !== 0;
+    const end = start + frames;
+    let i = start;
+    while (i < end) {
       const room = this.tickLen - this.tickPos;
-      const n = frames - i < room ? frames - i : room;
-      for (let c = 0; c < this.channels; c++) {
-        const x = channels[c];
-        if (this.weights[c] !== 0) this.filterSquare(c, x, i, n);
-        this.tp.process(c, x, i, n);
+      const n = end - i < room ? end - i : room;
+      if (stereo) {
+        this.filterSquare2(channels[0], channels[1], i, n);
+      } else {
+        for (let c = 0; c < this.channels; c++) {
+          if (this.weights[c] !== 0) this.filterSquare(c, channels[c], i, n);
+        }
       }
       i += n;
       this.tickPos += n;
@@ -224,12 +234,13 @@ export class LoudnessMeter {
     this.frames += frames;
   }
 
-  /** K-weight `n` samples of channel `c` and add their squares to the tick sum. */
+  /**
+   * K-weight `n` samples of channel `c` and add their squares to the tick sum. The coefficients
+   * are read from `kc` inside the loop rather than held in locals: the compiled loop then keeps
+   * its state in registers (with them all in locals it spills the recursion to the stack).
+   */
   private filterSquare(c: number, x: Float32Array, start: number, n: number): void {
-    const p = this.pre;
-    const r = this.rlb;
-    const pb0 = p[0], pb1 = p[1], pb2 = p[2], pa1 = p[3], pa2 = p[4];
-    const ra1 = r[3], ra2 = r[4];
+    const k = this.kc;
     const st = this.state;
     const o = c * 4;
     let p1 = st[o], p2 = st[o + 1], r1 = st[o + 2], r2 = st[o + 3];
@@ -237,13 +248,14 @@ export class LoudnessMeter {
     const end = start + n;
     for (let i = start; i < end; i++) {
       const v = x[i];
-      const y = pb0 * v + p1;
-      p1 = pb1 * v - pa1 * y + p2;
-      p2 = pb2 * v - pa2 * y;
-      // RLB numerator [1, −2, 1]; its scale g is applied as g² to the tick sum.
+      // Pre-filter [b0 b1 b2 a1 a2] = k[0 … 4] (transposed direct form II).
+      const y = k[0] * v + p1;
+      p1 = k[1] * v - k[3] * y + p2;
+      p2 = k[2] * v - k[4] * y;
+      // RLB numerator [1, −2, 1] (its scale g is applied as g² to the tick sum), a1 a2 = k[5 … 6].
       const z = y + r1;
-      r1 = -2 * y - ra1 * z + r2;
-      r2 = y - ra2 * z;
+      r1 = -2 * y - k[5] * z + r2;
+      r2 = y - k[6] * z;
       sum += z * z;
     }
     st[o] = flushDenormal(p1);
@@ -251,6 +263,49 @@ export class LoudnessMeter {
     st[o + 2] = flushDenormal(r1);
     st[o + 3] = flushDenormal(r2);
     this.acc[c] = sum;
+  }
+
+  /**
+   * `filterSquare` of channels 0 and 1 in one loop: the same operations per channel, in four
+   * independent recursions for the processor to overlap (each alone is a chain of dependent
+   * multiply-adds that leaves it idle most of the time).
+   */
+  private filterSquare2(x: Float32Array, xr: Float32Array, start: number, n: number): void {
+    const k = this.kc;
+    const st = this.state;
+    let p1 = st[0], p2 = st[1], r1 = st[2], r2 = st[3];
+    let q1 = st[4], q2 = st[5], s1 = st[6], s2 = st[7];
+    let sum = this.acc[0];
+    let sumR = this.acc[1];
+    const end = start + n;
+    for (let i = start; i < end; i++) {
+      const v = x[i];
+      const w = xr[i];
+      const y = k[0] * v + p1;
+      const yr = k[0] * w + q1;
+      p1 = k[1] * v - k[3] * y + p2;
+      q1 = k[1] * w - k[3] * yr + q2;
+      p2 = k[2] * v - k[4] * y;
+      q2 = k[2] * w - k[4] * yr;
+      const z = y + r1;
+      const zr = yr + s1;
+      r1 = -2 * y - k[5] * z + r2;
+      s1 = -2 * yr - k[5] * zr + s2;
+      r2 = y - k[6] * z;
+      s2 = yr - k[6] * zr;
+      sum += z * z;
+      sumR += zr * zr;
+    }
+    st[0] = flushDenormal(p1);
+    st[1] = flushDenormal(p2);
+    st[2] = flushDenormal(r1);
+    st[3] = flushDenormal(r2);
+    st[4] = flushDenormal(q1);
+    st[5] = flushDenormal(q2);
+    st[6] = flushDenormal(s1);
+    st[7] = flushDenormal(s2);
+    this.acc[0] = sum;
+    this.acc[1] = sumR;
   }
 
   private endTick(): void {
@@ -266,13 +321,17 @@ export class LoudnessMeter {
     this.ticks++;
     // Sum the windows afresh each tick (340 additions per 10 ms) rather than keep running
     // sums, which would drift and never return to an exact zero after silence.
-    let m = 0;
+    // Newest to oldest: ringPos − 1 down to 0, then S_TICKS − 1 down to ringPos.
     let s = 0;
-    for (let k = 1; k <= S_TICKS; k++) {
-      let idx = this.ringPos - k;
-      if (idx < 0) idx += S_TICKS;
+    let idx = this.ringPos;
+    for (let k = 0; k < M_TICKS; k++) {
+      idx = idx === 0 ? S_TICKS - 1 : idx - 1;
       s += ring[idx];
-      if (k === M_TICKS) m = s;
+    }
+    const m = s;
+    for (let k = M_TICKS; k < S_TICKS; k++) {
+      idx = idx === 0 ? S_TICKS - 1 : idx - 1;
+      s += ring[idx];
     }
     this.mPow = m / M_TICKS;
     this.sPow = s / S_TICKS;

@@ -7,11 +7,16 @@
  * shared memory: the engine never calls out to the control plane, never allocates in `process`
  * and never waits.
  *
- * Outputs (stereo pairs, in order, see outputPairs()): master, monitor, aux 1..n.
- *   - master = Σ channel main paths + Σ group outputs + Σ FX returns, through the master stage;
- *   - monitor = the master, or the AFL/PFL solo bus while any channel is soloed in AFL or PFL
- *     mode, times the monitor level;
+ * Outputs (stereo pairs, in order, see outputPairs()): master, monitor, aux 1..n, master 2..k.
+ *   - the master bus = Σ channel main paths + Σ group outputs + Σ FX returns, through the master
+ *     stage (fader, mute, balance); each master chain (src/engine/master-chain.ts) masters a copy
+ *     of it to its own output: chain 1 to `master`, chain k to `master<k>`;
+ *   - monitor = master chain 1's output, or the AFL/PFL solo bus while any channel is soloed in
+ *     AFL or PFL mode, through the translation check (monitor only), times the monitor level;
  *   - aux n = its bus after its own stage.
+ *
+ * Latency: the master outputs lag the aux outputs by the chains' fixed look-ahead
+ * (`masterLatency` samples); monitor mixes are not delayed.
  */
 import { inputCount, outputPairs, type MixLayout } from '../model/layout.js';
 import { meterLayout, type MeterLayout } from '../model/meters.js';
@@ -22,6 +27,9 @@ import { BusStage } from './bus.js';
 import { StereoDelay, delayTimeMs } from './delay.js';
 import { SmoothGain } from './gain.js';
 import { LevelMeter } from './level-meter.js';
+import { MasterChain } from './master-chain.js';
+import { chainMeterPoint } from '../model/master-params.js';
+import { TranslationFilter } from './translation.js';
 import { Reverb } from './reverb.js';
 import { ChannelStrip, type BusSet, type StereoBus, type StripContext } from './strip.js';
 
@@ -65,6 +73,12 @@ export class MixEngine {
   private readonly fxStages: BusStage[];
   private readonly groupStages: BusStage[];
   private readonly masterStage: BusStage;
+  private readonly chains: MasterChain[];
+  private readonly chainOut: Int32Array;
+  private readonly translate: TranslationFilter;
+  private readonly pTranslate: Int32Array;
+  private readonly sTranslate: Float64Array;
+  private readonly monBuf: StereoBus;
   private readonly fx: FxUnit[];
   private readonly vcaFader: Int32Array;
   private readonly vcaMute: Int32Array;
@@ -80,6 +94,7 @@ export class MixEngine {
     fx: Int32Array;
     groups: Int32Array;
     master: number;
+    chains: Int32Array;
     monitor: number;
   };
   private blocks = 0;
@@ -123,6 +138,12 @@ export class MixEngine {
     this.fxStages = L.fxBuses.map((_, i) => new BusStage(registry, `fx/${i + 1}`, sr));
     this.groupStages = Array.from({ length: L.groups }, (_, i) => new BusStage(registry, `group/${i + 1}`, sr));
     this.masterStage = new BusStage(registry, 'master', sr);
+    this.chains = Array.from({ length: L.masterChains }, (_, k) => new MasterChain(registry, k === 0 ? 'master' : `master/${k + 1}`, sr, n));
+    this.chainOut = Int32Array.from({ length: L.masterChains }, (_, k) => (k === 0 ? 0 : 2 * (2 + L.auxBuses + k - 1)));
+    this.translate = new TranslationFilter(sr);
+    this.pTranslate = Int32Array.from(['monitor/translate', 'monitor/mono'], (a) => registry.index(a));
+    this.sTranslate = changeCache(2);
+    this.monBuf = stereoBus(n);
     this.fx = L.fxBuses.map((kind, i): FxUnit => {
       const a = (s: string): number => registry.index(`fx/${i + 1}/${kind}/${s}`);
       return kind === 'reverb'
@@ -143,6 +164,7 @@ export class MixEngine {
       fx: Int32Array.from(L.fxBuses, (_, i) => ml.offsetOf(`fx/${i + 1}`)),
       groups: Int32Array.from({ length: L.groups }, (_, i) => ml.offsetOf(`group/${i + 1}`)),
       master: ml.offsetOf('master'),
+      chains: Int32Array.from({ length: L.masterChains }, (_, k) => ml.offsetOf(chainMeterPoint(k + 1))),
       monitor: ml.offsetOf('monitor'),
     };
   }
@@ -151,6 +173,9 @@ export class MixEngine {
   reset(): void {
     for (const s of this.strips) s.reset();
     for (const s of [...this.auxStages, ...this.fxStages, ...this.groupStages, this.masterStage]) s.reset();
+    for (const c of this.chains) c.reset();
+    this.translate.reset();
+    this.sTranslate.fill(Number.NaN);
     for (const f of this.fx) {
       (f.reverb ?? f.delay)?.reset();
       f.seen.fill(Number.NaN);
@@ -163,7 +188,18 @@ export class MixEngine {
     let n = 0;
     for (const s of this.strips) n += s.subnormalStates();
     for (const f of this.fx) n += (f.reverb ?? f.delay)!.subnormalStates();
-    return n;
+    for (const c of this.chains) n += c.subnormalStates();
+    return n + this.translate.subnormalStates();
+  }
+
+  /** Samples by which the master outputs lag the inputs (the chains' look-ahead). */
+  get masterLatency(): number {
+    return this.chains[0].latency;
+  }
+
+  /** Master chain k (1-based), for its loudness history and reports. */
+  chain(k: number): MasterChain {
+    return this.chains[k - 1];
   }
 
   /** The strip of a 1-based channel number (for inspection and tests). */
@@ -248,10 +284,13 @@ export class MixEngine {
       addInto(B.groups[i], B.main, n);
     }
     this.masterStage.process(t, B.main, n, m, this.meterOffsets.master);
-    copy(B.main[0], outputs[0], n);
-    copy(B.main[1], outputs[1], n);
+    for (let k = 0; k < this.chains.length; k++) {
+      const o = this.chainOut[k];
+      this.chains[k].process(t, B.main, outputs[o], outputs[o + 1], n, m, this.meterOffsets.chains[k]);
+    }
 
-    // Monitor: the solo bus while AFL/PFL is active, else the master.
+    // Monitor: the solo bus while AFL/PFL is active, else master chain 1, through the
+    // translation check (which never touches the master outputs).
     const mon = dbToGain(t[this.monitorLevel]);
     this.monL.target = mon;
     this.monR.target = mon;
@@ -259,9 +298,14 @@ export class MixEngine {
       this.monL.jump(mon);
       this.monR.jump(mon);
     }
-    const src = soloToMonitor ? B.solo : B.main;
-    this.monL.apply(src[0], outputs[2], n);
-    this.monR.apply(src[1], outputs[3], n);
+    const mb = this.monBuf;
+    copy(soloToMonitor ? B.solo[0] : outputs[0], mb[0], n);
+    copy(soloToMonitor ? B.solo[1] : outputs[1], mb[1], n);
+    const pt = this.pTranslate;
+    if (changed(t, pt, this.sTranslate)) this.translate.set(Math.round(t[pt[0]]), t[pt[1]] >= 0.5);
+    this.translate.process(mb, n);
+    this.monL.apply(mb[0], outputs[2], n);
+    this.monR.apply(mb[1], outputs[3], n);
     this.monMeter.measure(outputs[2], outputs[3], n, m, this.meterOffsets.monitor);
 
     for (let i = 0; i < B.aux.length; i++) {

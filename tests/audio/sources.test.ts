@@ -294,15 +294,21 @@ function renderInMemory(s: Session): Float32Array[] {
   const ins = inputs.map(() => new Float32Array(RENDER_BLOCK));
   const outs = Array.from({ length: engine.outputs }, () => new Float32Array(RENDER_BLOCK));
   const master = [new Float32Array(total), new Float32Array(total)];
-  for (let pos = 0; pos < total; pos += RENDER_BLOCK) {
-    const n = Math.min(RENDER_BLOCK, total - pos);
+  // The master chains delay by their look-ahead; the render drops that much from the start.
+  const lat = engine.masterLatency;
+  for (let pos = 0; pos < total + lat; pos += RENDER_BLOCK) {
+    const n = Math.min(RENDER_BLOCK, total + lat - pos);
     inputs.forEach((x, k) => {
       ins[k].fill(0);
       ins[k].set(x.subarray(Math.min(pos, x.length), Math.min(pos + n, x.length)));
     });
     engine.process(ins, outs, n);
-    master[0].set(outs[0].subarray(0, n), pos);
-    master[1].set(outs[1].subarray(0, n), pos);
+    for (let i = 0; i < n; i++) {
+      const at = pos + i - lat;
+      if (at < 0) continue;
+      master[0][at] = outs[0][i];
+      master[1][at] = outs[1][i];
+    }
   }
   return master;
 }

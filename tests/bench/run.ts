@@ -4,6 +4,7 @@
  */
 import { benchAllocation, benchStrips } from './engine.bench.js';
 import { benchLoudness } from './loudness.bench.js';
+import { benchMaster } from './master.bench.js';
 import { benchRender } from './render.bench.js';
 import { emit, type BenchResult } from './report.js';
 
@@ -12,6 +13,7 @@ const BENCHES: ReadonlyArray<{ names: string[]; run: () => BenchResult[] | Promi
   { names: ['engine.bytes_allocated_per_block'], run: benchAllocation },
   { names: ['render.realtime_factor', 'render.vs_ffmpeg'], run: benchRender },
   { names: ['loudness.measure_vs_ffmpeg'], run: benchLoudness },
+  { names: ['master.chain_realtime_factor'], run: benchMaster },
 ];
 
 async function main(): Promise<void> {
