@@ -30,7 +30,7 @@ import { buildConformityReport, type ConformityReport } from '../model/conformit
 import { MASTER_EQ_TYPES, MBC_BANDS } from '../model/master-params.js';
 import type { GenreProfile, MasteringTarget } from '../model/mastering-profiles.js';
 import { chainMeterPoint } from '../model/master-params.js';
-import { meterLayout } from '../model/meters.js';
+import { CHAIN_FIELDS, meterLayout } from '../model/meters.js';
 import { MixhostError, ParamRegistry } from '../model/registry.js';
 import { applySession, sessionLayout, type Session } from '../model/session.js';
 import type { Reporter } from './output.js';
@@ -41,6 +41,7 @@ export const CONVERGE_LU = 0.05;
 export const MAX_PASSES = 8;
 const BLOCK = 4096;
 const TRIM_LIMIT_DB = 30;
+const LIMITER_GR = CHAIN_FIELDS.indexOf('limiterGr');
 
 export interface MasterTrack {
   readonly session: Session;
@@ -177,7 +178,7 @@ function runPass(pm: Premix, opts: MasterOptions, gainDb: number, eq: readonly M
       }
       match?.process(inp, n);
       chain.process(table, inp, out[0], out[1], n, meters, mo);
-      grMax = Math.max(grMax, meters[mo + 16]);
+      grMax = Math.max(grMax, meters[mo + LIMITER_GR]);
       const skip = pos < lat ? Math.min(n, lat - pos) : 0;
       if (skip === n) continue;
       const view = skip > 0 ? [out[0].subarray(skip, n), out[1].subarray(skip, n)] : out;
@@ -261,7 +262,7 @@ export async function masterTracks(tracks: readonly MasterTrack[], opts: MasterO
     for (const [i, track] of tracks.entries()) {
       rep?.info(`mixing ${track.title} (${i + 1}/${tracks.length})`);
       const file = path.join(tmp, `premix-${i}.wav`);
-      const s = await renderSession(track.session, track.dir, { out: file, encoding: 'float32', sampleRate: opts.sampleRate, tweak: neutralise, noLoudness: true }, rep);
+      const s = await renderSession(track.session, track.dir, { out: file, encoding: 'float32', sampleRate: opts.sampleRate, tweak: neutralise, noLoudness: true, mainOnly: true }, rep);
       const m = premixHistory(file, s.sampleRate);
       if (!Number.isFinite(m.loudness.integratedLufs)) {
         throw new MixhostError('E_MASTER_SILENT', `${track.title}: the mix is silent (no block above the −70 LUFS gate); there is nothing to master`);

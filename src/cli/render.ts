@@ -31,6 +31,8 @@ export interface RenderOptions {
   readonly tweak?: (registry: ParamRegistry, table: Float64Array) => void;
   /** Skip measuring the loudness of the result. */
   readonly noLoudness?: boolean;
+  /** Write master chain 1 only (the other chains' outputs are not wanted). */
+  readonly mainOnly?: boolean;
 }
 
 /** Where master chain k ≥ 2 of a render goes: beside the main output, named after the chain. */
@@ -79,7 +81,7 @@ export async function renderSession(session: Session, sessionDir: string, opts: 
     const ins = src.inputs.map(() => new Float32Array(RENDER_BLOCK));
     const outs = Array.from({ length: engine.outputs }, () => new Float32Array(RENDER_BLOCK));
     const pairs = outputPairs(layout);
-    const chainPairs = Array.from({ length: layout.masterChains }, (_, k) => {
+    const chainPairs = Array.from({ length: opts.mainOnly ? 1 : layout.masterChains }, (_, k) => {
       const o = 2 * pairs.indexOf(k === 0 ? 'master' : `master${k + 1}`);
       return [outs[o], outs[o + 1]];
     });

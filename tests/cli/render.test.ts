@@ -60,6 +60,39 @@ describe('mixhost render', () => {
     expect(summary.peakDbfs).toBeCloseTo(20 * Math.log10(0.5), 1);
   });
 
+  it('compensates the master chains\' look-ahead and writes every output chain, with the loudness of the master', async () => {
+    const sr = 48000;
+    const click = new Float32Array(sr);
+    click[1000] = 0.5;
+    writeFileSync(path.join(dir, 'click.wav'), encodeWav({ sampleRate: sr, channels: [click] }, 'float32'));
+    writeFileSync(
+      path.join(dir, 'two.json'),
+      JSON.stringify({
+        format: 'mixhost-session',
+        version: 1,
+        tailSeconds: 0,
+        channels: [{ source: { file: 'click.wav' }, pan: -100 }],
+        master: { chain: { limiter: { on: true, ceiling: -1 } } },
+        outputs: [{ name: 'stream', trim: -6 }],
+      }),
+    );
+    const r = await mixhost(['render', 'two.json', '--out', 'two.wav', '--format', 'float32', '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.latencyCompensated).toBeGreaterThan(100);
+    expect(s.extraOutputs).toEqual([path.join(dir, 'two-stream.wav')]);
+    expect(s.loudness.truePeakDbtp).toBeLessThan(-1.5);
+    const main = decodeWav(readFileSync(path.join(dir, 'two.wav'))).channels[0];
+    const stream = decodeWav(readFileSync(path.join(dir, 'two-stream.wav'))).channels[0];
+    expect(main.length).toBe(sr);
+    // The click comes out where it went in, on both outputs; the stream 6 dB down.
+    const at = (x: Float32Array): number => x.reduce((best, v, i) => (Math.abs(v) > Math.abs(x[best]) ? i : best), 0);
+    expect(at(main)).toBe(1000);
+    expect(at(stream)).toBe(1000);
+    expect(main[1000]).toBeCloseTo(0.5, 6);
+    expect(stream[1000]).toBeCloseTo(0.5 * Math.pow(10, -6 / 20), 6);
+  });
+
   it('resamples stems at another rate to the session rate', async () => {
     writeFileSync(path.join(dir, 'r44.wav'), encodeWav({ sampleRate: 44100, channels: [sine(1000, 0.5, 1, 44100)] }, 'float32'));
     writeFileSync(path.join(dir, 'rs.json'), JSON.stringify({ format: 'mixhost-session', version: 1, sampleRate: 48000, tailSeconds: 0, channels: [{ source: { file: 'r44.wav' }, pan: -100 }] }));
