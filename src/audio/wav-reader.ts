@@ -15,14 +15,17 @@
  * are 12 bytes, read as three 32-bit words w0 w1 w2 (bytes L0 R0 L1 R1), and each sample is built
  * in the top 24 bits of an int32 exactly as `decodeChannel` builds it from single bytes:
  * L0 = w0 << 8, R0 = (w0 >>> 24) << 8 | w1 << 16, L1 = (w1 >>> 16) << 8 | w2 << 24,
- * R1 = w2 & ~0xff, each divided by 2^31 (the same values, a quarter of the loads).
+ * R1 = w2 & ~0xff, each divided by 2^31 (the same values, a quarter of the loads). Where
+ * WebAssembly SIMD runs, the bytes are read into a decoder's memory instead and decoded four
+ * frames a step (src/audio/pcm-wasm.ts), to the same values bit for bit.
  *
  * Errors: E_AUDIO_READ for file system problems (in plain words: "file not found", "is a
  * directory"...), E_WAV_NOT_WAV / E_WAV_MALFORMED / E_WAV_UNSUPPORTED for the file's contents,
  * E_AUDIO_ARG for impossible arguments to `read` or `seek`.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { MixhostError } from '../model/registry.js';
+import { MixhostError } from '../model/errors.js';
+import { Pcm24StereoDecoder, pcmKernelsAvailable } from './pcm-wasm.js';
 import { decodeChannel, fsReason, isChunkId, notWav, parseFmt, TAG_PCM, type Fmt } from './wav.js';
 
 /** Size of the reusable read buffer; each disk read fetches at most this many bytes (whole frames). */
@@ -178,10 +181,12 @@ export class WavFileReader {
   private readonly bps: number;
   private readonly frameBytes: number;
   private readonly dataOff: number;
-  private readonly buf: Buffer;
+  private readonly buf: Uint8Array;
   private readonly view: DataView;
   /** The buffer as 32-bit words, for the 24-bit stereo path; null for other formats. */
   private readonly words: Int32Array | null;
+  /** The WebAssembly decoder of 24-bit stereo (whose memory holds `buf`), or null. */
+  private readonly pcm24: Pcm24StereoDecoder | null;
   /** Frames that fit the buffer. */
   private readonly bufFrames: number;
 
@@ -218,11 +223,12 @@ export class WavFileReader {
     }
     this.fd = fd;
     this.bufFrames = Math.max(1, Math.min(this.frames, Math.floor(WAV_READ_BYTES / this.frameBytes)));
-    this.buf = Buffer.alloc(this.bufFrames * this.frameBytes);
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     const pcm24Stereo = this.tag === TAG_PCM && this.bps === 3 && this.channels === 2;
+    this.pcm24 = pcm24Stereo && pcmKernelsAvailable() ? new Pcm24StereoDecoder(this.bufFrames) : null;
+    this.buf = this.pcm24 ? this.pcm24.raw : Buffer.alloc(this.bufFrames * this.frameBytes);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.words =
-      pcm24Stereo && LITTLE_ENDIAN && this.buf.byteOffset % 4 === 0
+      pcm24Stereo && this.pcm24 === null && LITTLE_ENDIAN && this.buf.byteOffset % 4 === 0
         ? new Int32Array(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength >> 2)
         : null;
   }
@@ -260,7 +266,8 @@ export class WavFileReader {
       const bytes = k * stride;
       const got = preadInto(this.fd, this.buf, bytes, this.dataOff + (this.pos + done) * stride, this.path);
       if (got < bytes) throw new MixhostError('E_AUDIO_READ', `${this.path}: the file got shorter while it was being read`);
-      if (this.words !== null) decodePcm24Stereo(this.words, this.buf, k, dst[0], dst[1], offset + done);
+      if (this.pcm24 !== null) this.pcm24.decode(k, dst[0], dst[1], offset + done);
+      else if (this.words !== null) decodePcm24Stereo(this.words, this.buf, k, dst[0], dst[1], offset + done);
       else for (let c = 0; c < nch; c++) decodeChannel(this.buf, this.view, c * bps, stride, k, this.tag, bps, dst[c], offset + done);
       done += k;
     }

@@ -29,7 +29,7 @@
 // node:fs/promises facade (each costs milliseconds to load); fs.promises is already there.
 import { closeSync, fsyncSync, openSync, promises as fsp, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { MixhostError } from '../model/registry.js';
+import { MixhostError } from '../model/errors.js';
 
 export interface AudioData {
   sampleRate: number;

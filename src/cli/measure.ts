@@ -10,12 +10,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { WavFileReader } from '../audio/wav-reader.js';
 import { LoudnessMeter, type LoudnessResult } from '../engine/loudness.js';
-import { MixhostError } from '../model/registry.js';
+import { MixhostError } from '../model/errors.js';
 import { reporter, reportError } from './output.js';
 
 /** Frames per meter call. */
 const BLOCK = 8192;
-/** Frames per read: five meter blocks (one disk read of the reader's buffer for 24-bit stereo). */
+/**
+ * Frames per read: five meter blocks (one disk read of the reader's buffer for 24-bit stereo),
+ * or as many whole blocks as the meter's own input arrays hold when it has them.
+ */
 const READ = 5 * BLOCK;
 
 export function measureFile(file: string, onProgress?: (done: number) => void): LoudnessResult & { sampleRate: number; channels: number; warnings: readonly string[] } {
@@ -23,10 +26,12 @@ export function measureFile(file: string, onProgress?: (done: number) => void): 
   try {
     if (reader.channels > 8) throw new MixhostError('E_AUDIO_FORMAT', `${file}: ${reader.channels} channels; loudness is measured on up to 8 (7.1)`);
     const meter = new LoudnessMeter(reader.sampleRate, reader.channels);
-    const bufs = Array.from({ length: reader.channels }, () => new Float32Array(READ));
+    // Decode straight into the meter's own input arrays where it has them (no copy).
+    const bufs = meter.inputs() ?? Array.from({ length: reader.channels }, () => new Float32Array(READ));
+    const read = Math.min(READ, bufs[0].length - (bufs[0].length % BLOCK));
     let done = 0;
     for (;;) {
-      const n = reader.read(bufs, 0, READ);
+      const n = reader.read(bufs, 0, read);
       if (n === 0) break;
       for (let i = 0; i < n; i += BLOCK) meter.processRange(bufs, i, Math.min(BLOCK, n - i));
       done += n;

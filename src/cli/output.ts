@@ -2,7 +2,7 @@
  * How every command talks: `--json` output is one JSON object on stdout; people's text,
  * progress and errors go to stderr. Errors carry a stable code (docs/errors.md).
  */
-import { MixhostError } from '../model/registry.js';
+import { MixhostError } from '../model/errors.js';
 
 export interface Reporter {
   readonly json: boolean;

@@ -20,10 +20,15 @@
  * ≥ power mean − 20 LU, sorted values at index round((n−1)·p/100) for p = 10 and 95).
  * Tech 3342 asks for ≥ 1.5 s of silence after a file before reading the final LRA; the caller
  * appends it if it wants that.
+ *
+ * Where WebAssembly SIMD runs, the K-weighting and the true peak run as the kernels of
+ * loudness-wasm.ts, which give this file's and true-peak.ts's results bit for bit (same IEEE
+ * operations in the same order); the code here stays the reference and the fallback.
  */
 
 import { flushDenormal } from './block.js';
-import { TruePeakDetector } from './true-peak.js';
+import { KERNEL_FRAMES, LoudnessKernels, loudnessKernelsAvailable } from './loudness-wasm.js';
+import { foldedInterpolator, TruePeakDetector } from './true-peak.js';
 
 export interface LoudnessResult {
   /** Gated (−70 LUFS absolute, −10 LU relative); -Infinity if nothing passes the gate. */
@@ -134,6 +139,22 @@ const M_TICKS = 40; // 400 ms
 const S_TICKS = 300; // 3 s
 const INITIAL_STEPS = 6000; // 10 minutes of 100 ms steps
 const ABS_GATE_POWER = powerFromLufs(-70);
+/**
+ * Relative error allowed between the running short-term sum and the sum taken afresh (each
+ * has < 3.4e-14 of the window's energy; see `pushTick`).
+ */
+const S_SLACK = 1e-13;
+/** Twice the unit roundoff (2^-52), doubled again as a margin: the error bound of one addition. */
+const ADD_ERR = 4.5e-16;
+
+export interface LoudnessMeterOptions {
+  /**
+   * 'wasm': the WebAssembly SIMD kernels (loudness-wasm.ts), an error if they cannot run;
+   * 'js': the JavaScript reference; 'auto' (default): the kernels where they can run. Both give
+   * bit-identical results.
+   */
+  kernels?: 'auto' | 'js' | 'wasm';
+}
 
 export class LoudnessMeter {
   readonly weights: Float64Array;
@@ -147,15 +168,27 @@ export class LoudnessMeter {
   private readonly state: Float64Array;
   /** Per-channel sum of K-weighted squares in the current tick. */
   private readonly acc: Float64Array;
-  private readonly tp: TruePeakDetector;
+  /** True peak on the JavaScript path (null with the kernels, which do it themselves). */
+  private readonly tp: TruePeakDetector | null;
+  /** The WebAssembly kernels (filters and true peak), or null for the JavaScript path. */
+  private readonly wasm: LoudnessKernels | null;
+  /** Which implementation runs. */
+  readonly kernels: 'js' | 'wasm';
 
   private readonly ring = new Float64Array(S_TICKS);
   private ringPos = 0;
   private tickPos = 0;
   private ticks = 0;
   private frames = 0;
+  /** Weighted sum of the tick being closed (a field, so that no double is passed to a call). */
+  private tickEnergy = 0;
   private mPow = 0;
+  /** The 3 s mean power of the last tick; stale while `sFresh` is false. */
   private sPow = 0;
+  private sFresh = true;
+  /** Running 3 s sum and a bound on its distance from the exact one (see `pushTick`). */
+  private sRun = 0;
+  private sErr = 0;
   private mMax = 0;
   private sMax = 0;
 
@@ -168,6 +201,7 @@ export class LoudnessMeter {
     readonly sampleRate: number,
     readonly channels: number,
     weights?: readonly number[],
+    options: LoudnessMeterOptions = {},
   ) {
     if (!(Number.isInteger(channels) && channels >= 1 && channels <= 8)) {
       throw new RangeError(`loudness meter: 1 to 8 channels, got ${channels}`);
@@ -186,20 +220,37 @@ export class LoudnessMeter {
     this.rlbGainSq = k.rlb[0] * k.rlb[0];
     this.state = new Float64Array(channels * 4);
     this.acc = new Float64Array(channels);
-    this.tp = new TruePeakDetector(sampleRate, channels);
+    const want = options.kernels ?? 'auto';
+    if (want === 'wasm' && !loudnessKernelsAvailable()) throw new RangeError('loudness meter: WebAssembly SIMD kernels unavailable');
+    this.wasm = want !== 'js' && loudnessKernelsAvailable() ? new LoudnessKernels(channels, this.kc, foldedInterpolator(sampleRate), this.tickLen) : null;
+    this.tp = this.wasm ? null : new TruePeakDetector(sampleRate, channels);
+    this.kernels = this.wasm ? 'wasm' : 'js';
+  }
+
+  /**
+   * Arrays (one per channel) that a caller may fill and pass to `process`/`processRange` to
+   * skip a copy, or null on the JavaScript path. Their content may change in any call.
+   */
+  inputs(): readonly Float32Array[] | null {
+    return this.wasm ? this.wasm.inputs : null;
   }
 
   reset(): void {
     this.state.fill(0);
     this.acc.fill(0);
-    this.tp.reset();
+    this.tp?.reset();
+    this.wasm?.reset();
     this.ring.fill(0);
     this.ringPos = 0;
     this.tickPos = 0;
     this.ticks = 0;
     this.frames = 0;
+    this.tickEnergy = 0;
     this.mPow = 0;
     this.sPow = 0;
+    this.sFresh = true;
+    this.sRun = 0;
+    this.sErr = 0;
     this.mMax = 0;
     this.sMax = 0;
     this.nBlocks = 0;
@@ -212,6 +263,10 @@ export class LoudnessMeter {
 
   /** Meter frames `start` … `start + frames − 1` of each channel array (same results as `process` on those frames). */
   processRange(channels: readonly Float32Array[], start: number, frames: number): void {
+    if (this.tp === null) {
+      this.processWasm(this.wasm as LoudnessKernels, channels, start, frames);
+      return;
+    }
     // True peak has no 10 ms structure: each channel in one call.
     for (let c = 0; c < this.channels; c++) this.tp.process(c, channels[c], start, frames);
     const stereo = this.channels === 2 && this.weights[0] !== 0 && this.weights[1] !== 0;
@@ -308,6 +363,34 @@ export class LoudnessMeter {
     this.acc[1] = sumR;
   }
 
+  /**
+   * The kernels' path: pieces of up to KERNEL_FRAMES frames (the whole call when the caller
+   * filled `inputs()`), the ticks each completes closed in order after it.
+   */
+  private processWasm(k: LoudnessKernels, channels: readonly Float32Array[], start: number, frames: number): void {
+    const inPlace = k.owns(channels) && start + frames <= KERNEL_FRAMES;
+    const end = start + frames;
+    const tickLen = this.tickLen;
+    const w = this.weights;
+    const sums = k.tickSums;
+    const stride = k.stride;
+    for (let i = start; i < end; ) {
+      const n = inPlace ? frames : end - i < KERNEL_FRAMES ? end - i : KERNEL_FRAMES;
+      if (!inPlace) k.copyIn(channels, i, n);
+      const done = k.run(inPlace ? start : 0, n, tickLen - this.tickPos, tickLen, i + n === end);
+      for (let t = 0; t < done; t++) {
+        // As `endTick`; a channel of weight 0 adds 0 · 0 there (it is never filtered).
+        let e = 0;
+        for (let c = 0; c < this.channels; c++) if (w[c] !== 0) e += w[c] * sums[t * stride + c];
+        this.tickEnergy = e;
+        this.pushTick();
+      }
+      this.tickPos = (this.tickPos + n) % tickLen;
+      i += n;
+    }
+    this.frames += frames;
+  }
+
   private endTick(): void {
     let e = 0;
     for (let c = 0; c < this.channels; c++) {
@@ -315,12 +398,28 @@ export class LoudnessMeter {
       this.acc[c] = 0;
     }
     this.tickPos = 0;
+    this.tickEnergy = e;
+    this.pushTick();
+  }
+
+  /**
+   * Close a tick of weighted energy `tickEnergy`: into the ring, then the 400 ms and 3 s values.
+   * The windows are summed afresh, newest to oldest, rather than kept as running sums, which
+   * would drift and never return to an exact zero after silence. The 3 s sum (300 additions)
+   * is needed only when it may be a new maximum, every 10th tick (LRA series, and to restart
+   * the running sum below) and when `shortTermLufs` is read; otherwise a running sum R and a
+   * bound E on its rounding error show that it cannot be: each addition errs by at most
+   * 2^-53 of its result, so E grows by ADD_ERR·(|R + new| + old) per tick (old ≥ 0 bounds the
+   * result of the subtraction when it goes below zero), and the fresh sum is within
+   * 299·2^-53 < S_SLACK / 2 of the exact one, so it is ≤ (R + E)·(1 + S_SLACK).
+   */
+  private pushTick(): void {
     const ring = this.ring;
-    ring[this.ringPos] = (e * this.rlbGainSq) / this.tickLen;
+    const v = (this.tickEnergy * this.rlbGainSq) / this.tickLen;
+    const old = ring[this.ringPos];
+    ring[this.ringPos] = v;
     this.ringPos = this.ringPos + 1 === S_TICKS ? 0 : this.ringPos + 1;
     this.ticks++;
-    // Sum the windows afresh each tick (340 additions per 10 ms) rather than keep running
-    // sums, which would drift and never return to an exact zero after silence.
     // Newest to oldest: ringPos − 1 down to 0, then S_TICKS − 1 down to ringPos.
     let s = 0;
     let idx = this.ringPos;
@@ -328,16 +427,26 @@ export class LoudnessMeter {
       idx = idx === 0 ? S_TICKS - 1 : idx - 1;
       s += ring[idx];
     }
-    const m = s;
-    for (let k = M_TICKS; k < S_TICKS; k++) {
-      idx = idx === 0 ? S_TICKS - 1 : idx - 1;
-      s += ring[idx];
-    }
-    this.mPow = m / M_TICKS;
-    this.sPow = s / S_TICKS;
+    this.mPow = s / M_TICKS;
     if (this.mPow > this.mMax) this.mMax = this.mPow;
-    if (this.sPow > this.sMax) this.sMax = this.sPow;
-    if (this.ticks % TICKS_PER_STEP === 0) {
+    const grown = this.sRun + v;
+    this.sRun = grown - old;
+    this.sErr += ADD_ERR * (Math.abs(grown) + old);
+    const step = this.ticks % TICKS_PER_STEP === 0;
+    if (step || !(((this.sRun + this.sErr) * (1 + S_SLACK)) / S_TICKS <= this.sMax)) {
+      for (let k = M_TICKS; k < S_TICKS; k++) {
+        idx = idx === 0 ? S_TICKS - 1 : idx - 1;
+        s += ring[idx];
+      }
+      this.sPow = s / S_TICKS;
+      this.sFresh = true;
+      this.sRun = s;
+      this.sErr = S_SLACK * s;
+      if (this.sPow > this.sMax) this.sMax = this.sPow;
+    } else {
+      this.sFresh = false;
+    }
+    if (step) {
       if (this.ticks >= M_TICKS) {
         if (this.nBlocks === this.blocks.length) this.blocks = grow(this.blocks);
         this.blocks[this.nBlocks++] = this.mPow;
@@ -349,6 +458,19 @@ export class LoudnessMeter {
     }
   }
 
+  /** The 3 s value of the last tick, summed as `pushTick` sums it. */
+  private freshShortTerm(): void {
+    const ring = this.ring;
+    let s = 0;
+    let idx = this.ringPos;
+    for (let k = 0; k < S_TICKS; k++) {
+      idx = idx === 0 ? S_TICKS - 1 : idx - 1;
+      s += ring[idx];
+    }
+    this.sPow = s / S_TICKS;
+    this.sFresh = true;
+  }
+
   /** Current 400 ms value, updated every 10 ms; -Infinity when silent. */
   momentaryLufs(): number {
     return lufsFromPower(this.mPow);
@@ -356,6 +478,7 @@ export class LoudnessMeter {
 
   /** Current 3 s value, updated every 10 ms; -Infinity when silent. */
   shortTermLufs(): number {
+    if (!this.sFresh) this.freshShortTerm();
     return lufsFromPower(this.sPow);
   }
 
@@ -412,8 +535,9 @@ export class LoudnessMeter {
   }
 
   result(): LoudnessResult {
-    const tp = this.tp.truePeak();
-    const sp = this.tp.samplePeak();
+    const peaks = this.tp ?? (this.wasm as LoudnessKernels);
+    const tp = peaks.truePeak();
+    const sp = peaks.samplePeak();
     return {
       integratedLufs: this.integratedLufs(),
       momentaryMaxLufs: lufsFromPower(this.mMax),

@@ -101,6 +101,58 @@ export function smoothnessGain(k: ArrayLike<number>): number {
   return h;
 }
 
+/** The interpolator of a sample rate as `TruePeakDetector` evaluates it (see its comment). */
+export interface FoldedInterpolator {
+  /** Oversampling factor: 4, 2 or 1 (no interpolation). */
+  factor: number;
+  /** Half-sample phase, first half (symmetric); zeros at 1×. */
+  mid: Float64Array;
+  /** Quarter phases folded: (a+b)/2 and (a−b)/2 with a = c1[j], b = c1[T−1−j]; zeros below 4×. */
+  sum: Float64Array;
+  diff: Float64Array;
+  /** Largest `smoothnessGain` of the evaluated phases (as folded); Infinity at 1×. */
+  smooth: number;
+}
+
+export function foldedInterpolator(sampleRate: number): FoldedInterpolator {
+  const factor = oversampleFactor(sampleRate);
+  const c = designInterpolator(factor);
+  const t = TP_TAPS;
+  const half = t / 2;
+  const mid = new Float64Array(half);
+  const sum = new Float64Array(half);
+  const diff = new Float64Array(half);
+  if (factor === 4) {
+    for (let j = 0; j < half; j++) {
+      const a = c[j];
+      const b = c[t - 1 - j];
+      sum[j] = (a + b) / 2;
+      diff[j] = (a - b) / 2;
+      mid[j] = c[t + j];
+    }
+  } else if (factor === 2) {
+    for (let j = 0; j < half; j++) mid[j] = c[j];
+  } else if (factor !== 1) {
+    throw new RangeError(`true peak: unsupported oversampling factor ${factor}`);
+  }
+  // The kernels the folded sums evaluate: phase 1 = sum + diff | mirrored sum − diff, phase 3
+  // its mirror image, the half-sample phase mid | mirrored mid.
+  const k1 = new Float64Array(t);
+  const k2 = new Float64Array(t);
+  const k3 = new Float64Array(t);
+  for (let j = 0; j < half; j++) {
+    k1[j] = sum[j] + diff[j];
+    k1[t - 1 - j] = sum[j] - diff[j];
+    k3[j] = sum[j] - diff[j];
+    k3[t - 1 - j] = sum[j] + diff[j];
+    k2[j] = mid[j];
+    k2[t - 1 - j] = mid[j];
+  }
+  const h2 = smoothnessGain(k2);
+  const smooth = factor === 4 ? Math.max(h2, smoothnessGain(k1), smoothnessGain(k3)) : h2;
+  return { factor, mid, sum, diff, smooth };
+}
+
 /** Samples per skip decision of the first, coarse test (see `TruePeakDetector`). */
 const COARSE = 1024;
 /** Coarse chunks scanned before they are tested, so that the sample peak of all of them counts. */
@@ -178,41 +230,12 @@ export class TruePeakDetector {
     sampleRate: number,
     readonly channels: number,
   ) {
-    this.factor = oversampleFactor(sampleRate);
-    const c = designInterpolator(this.factor);
-    const t = TP_TAPS;
-    const half = t / 2;
-    this.mid = new Float64Array(half);
-    this.sum = new Float64Array(half);
-    this.diff = new Float64Array(half);
-    if (this.factor === 4) {
-      for (let j = 0; j < half; j++) {
-        const a = c[j];
-        const b = c[t - 1 - j];
-        this.sum[j] = (a + b) / 2;
-        this.diff[j] = (a - b) / 2;
-        this.mid[j] = c[t + j];
-      }
-    } else if (this.factor === 2) {
-      for (let j = 0; j < half; j++) this.mid[j] = c[j];
-    } else if (this.factor !== 1) {
-      throw new RangeError(`true peak: unsupported oversampling factor ${this.factor}`);
-    }
-    // The kernels the folded sums evaluate: phase 1 = sum + diff | mirrored sum − diff, phase 3
-    // its mirror image, the half-sample phase mid | mirrored mid.
-    const k1 = new Float64Array(t);
-    const k2 = new Float64Array(t);
-    const k3 = new Float64Array(t);
-    for (let j = 0; j < half; j++) {
-      k1[j] = this.sum[j] + this.diff[j];
-      k1[t - 1 - j] = this.sum[j] - this.diff[j];
-      k3[j] = this.sum[j] - this.diff[j];
-      k3[t - 1 - j] = this.sum[j] + this.diff[j];
-      k2[j] = this.mid[j];
-      k2[t - 1 - j] = this.mid[j];
-    }
-    const h2 = smoothnessGain(k2);
-    this.smooth = this.factor === 4 ? Math.max(h2, smoothnessGain(k1), smoothnessGain(k3)) : h2;
+    const f = foldedInterpolator(sampleRate);
+    this.factor = f.factor;
+    this.mid = f.mid;
+    this.sum = f.sum;
+    this.diff = f.diff;
+    this.smooth = f.smooth;
     this.work = new Float64Array(channels * (KEEP + COARSE));
     this.recent = new Float64Array(channels * 4);
   }

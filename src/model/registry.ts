@@ -1,17 +1,11 @@
 import { clampValue, type ParamDescriptor } from './descriptor.js';
+import { MixhostError } from './errors.js';
 import type { MixLayout } from './layout.js';
 import { buildDescriptors } from './params.js';
 
-/** Error with a stable code (see docs/errors.md). */
-export class MixhostError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MixhostError';
-  }
-}
+// Defined in errors.ts (so that commands load it without the parameter registry); importers
+// of registry.js keep working.
+export { MixhostError };
 
 /**
  * One registry of every parameter of a mix. Each descriptor has a fixed index; the engine reads
