@@ -45,6 +45,11 @@ export class LevelMeter {
     }
     const fall = this.fall;
     const rmsA = this.rmsA;
+    const peak = this.peak;
+    const hold = this.hold;
+    const holdLeft = this.holdLeft;
+    const ms = this.ms;
+    const holdLen = HOLD_S * this.sampleRate;
     const channels = left === right ? 1 : 2;
     for (let c = 0; c < channels; c++) {
       const x = c === 0 ? left : right;
@@ -57,17 +62,17 @@ export class LevelMeter {
       }
       // Written out rather than in a helper: numbers passed to a call that is not inlined are
       // boxed, and metering runs for every strip on every block.
-      const p = pk > this.peak[c] * fall ? pk : this.peak[c] * fall;
-      this.peak[c] = p + 1e-30 - 1e-30; // flushDenormal, inline
-      if (p >= this.hold[c]) {
-        this.hold[c] = p;
-        this.holdLeft[c] = HOLD_S * this.sampleRate;
-      } else {
-        this.holdLeft[c] -= n;
-        if (this.holdLeft[c] <= 0) this.hold[c] = p;
-      }
+      const p = pk > peak[c] * fall ? pk : peak[c] * fall;
+      peak[c] = p + 1e-30 - 1e-30; // flushDenormal, inline
+      // The hold, without branches: a path first taken after the method was compiled (the
+      // hold expires after HOLD_S) would throw the compiled code away.
+      const h = hold[c];
+      const rise = p >= h;
+      const holdFor = rise ? holdLen : holdLeft[c] - n;
+      holdLeft[c] = holdFor;
+      hold[c] = rise || holdFor <= 0 ? p : h;
       const mean = n > 0 ? sum / n : 0;
-      this.ms[c] = mean + (this.ms[c] - mean) * rmsA + 1e-30 - 1e-30; // flushDenormal, inline
+      ms[c] = mean + (ms[c] - mean) * rmsA + 1e-30 - 1e-30; // flushDenormal, inline
     }
     if (channels === 1) this.copyLeft();
     // dB conversions written inline: a returned number from a call that is not inlined is boxed.

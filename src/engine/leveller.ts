@@ -64,7 +64,7 @@ const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > 
 export class LoudnessLeveller implements DspBlock {
   readonly channels = 2;
   /** Gain applied at the end of the last process call (dB); 0 while bypassed. */
-  gainDb = 0;
+  gainDb = NaN;
   /** Whether the gain is frozen (see the header); false while bypassed. */
   holding = false;
   /** The hold decision of the last update (true until 3 s of programme are in). */
@@ -109,10 +109,12 @@ export class LoudnessLeveller implements DspBlock {
   private rLufs = -Infinity;
 
   // Gain: dB value at the last update (exact anchor), the ramp to the next one.
-  private anchorDb = 0;
-  private rampEndDb = 0;
-  private gLin = 1;
-  private mul = 1;
+  // (NaN until the constructor's clearGain, so these fields hold doubles from the start and the
+  // compiled code never meets a change of their layout.)
+  private anchorDb = NaN;
+  private rampEndDb = NaN;
+  private gLin = NaN;
+  private mul = NaN;
   private rampLeft = 0;
   /** Crossfade position in samples: 0 = bypassed, fadeLen = fully on. */
   private fadePos = 0;
@@ -125,6 +127,7 @@ export class LoudnessLeveller implements DspBlock {
     const k = kWeightingCoeffs(sampleRate);
     this.pre = k.pre;
     this.rlb = k.rlb;
+    this.clearGain();
   }
 
   /**
@@ -145,21 +148,22 @@ export class LoudnessLeveller implements DspBlock {
   }
 
   process(buffers: readonly Float32Array[], frames: number): void {
+    // At least one piece (an empty one when frames = 0), so the meters are always refreshed.
     let i = 0;
-    while (i < frames) {
+    do {
       const room = this.blockLen - this.blockPos;
       const n = frames - i < room ? frames - i : room;
       this.run(buffers[0], buffers[1], i, n);
       i += n;
-      this.blockPos += n;
-      if (this.blockPos === this.blockLen) this.endBlock();
-    }
-    const active = this.on || this.fadePos !== 0;
-    this.gainDb = active ? this.currentDb() : 0;
-    this.holding = active && this.holdState;
+    } while (i < frames);
   }
 
-  /** Measure (always) and apply the gain (unless bypassed) to `n` samples from `start`. */
+  /**
+   * Measure (always) and apply the gain (unless bypassed) to `n` samples from `start`, within
+   * one 100 ms block; at the block's end, the update. Then the meters. The update runs ten times
+   * a second, too rarely to be compiled on its own for many seconds (and uncompiled code boxes
+   * every number it computes), so it is written out here, in the sample loop's method.
+   */
   private run(L: Float32Array, R: Float32Array, start: number, n: number): void {
     const p = this.pre;
     const r = this.rlb;
@@ -222,68 +226,70 @@ export class LoudnessLeveller implements DspBlock {
       this.rampLeft = rampLeft;
       this.fadePos = fadePos;
     }
-  }
+    this.blockPos += n;
+    if (this.blockPos === this.blockLen) {
+      // The 100 ms update: loudness values, hold decision, and the gain ramp of the next block.
+      const pb = this.acc / this.blockLen;
+      this.acc = 0;
+      this.blockPos = 0;
+      const blk = this.blocks;
+      blk[this.blockIdx] = pb;
+      this.blockIdx = this.blockIdx + 1 === S_BLOCKS ? 0 : this.blockIdx + 1;
+      let sum3 = 0;
+      let sum04 = 0;
+      for (let k = 1; k <= S_BLOCKS; k++) {
+        let idx = this.blockIdx - k;
+        if (idx < 0) idx += S_BLOCKS;
+        sum3 += blk[idx];
+        if (k === M_BLOCKS) sum04 = sum3;
+      }
+      // lufsFromPower, written out (log10(0) = −Infinity).
+      const sL = -0.691 + 10 * Math.log10(sum3 / S_BLOCKS);
+      const mL = -0.691 + 10 * Math.log10(sum04 / M_BLOCKS);
+      this.sLufs = sL;
+      const gate = LEVELLER_GATE_LUFS;
+      const relGate = this.refCount > 0 ? this.rLufs - this.holdBelow : -Infinity;
+      const bL = -0.691 + 10 * Math.log10(pb);
+      const quiet = !(bL > gate) || bL < relGate - STOP_EXTRA_LU || mL < gate || mL < relGate;
+      this.sinceQuiet = quiet ? 0 : this.sinceQuiet < S_BLOCKS ? this.sinceQuiet + 1 : S_BLOCKS;
+      const hold = this.sinceQuiet < S_BLOCKS || !(sL >= gate) || sL < relGate;
 
-  /** The 100 ms update: loudness values, hold decision, and the gain ramp of the next block. */
-  private endBlock(): void {
-    const pb = this.acc / this.blockLen;
-    this.acc = 0;
-    this.blockPos = 0;
-    const b = this.blocks;
-    b[this.blockIdx] = pb;
-    this.blockIdx = this.blockIdx + 1 === S_BLOCKS ? 0 : this.blockIdx + 1;
-    let s = 0;
-    let m = 0;
-    for (let k = 1; k <= S_BLOCKS; k++) {
-      let idx = this.blockIdx - k;
-      if (idx < 0) idx += S_BLOCKS;
-      s += b[idx];
-      if (k === M_BLOCKS) m = s;
+      // Re-anchor the gain exactly where the last ramp ended.
+      const now = this.rampEndDb;
+      this.anchorDb = now;
+      this.gLin = Math.pow(10, now / 20);
+      let desired: number;
+      if (hold) desired = Math.min(Math.max(now, -this.maxCut), this.maxBoost);
+      else {
+        const sp = sum3 / S_BLOCKS;
+        this.ref[this.refIdx] = sp;
+        this.refIdx = this.refIdx + 1 === REF_VALUES ? 0 : this.refIdx + 1;
+        if (this.refCount < REF_VALUES) this.refCount++;
+        let sum = 0;
+        for (let k = 0; k < this.refCount; k++) sum += this.ref[k];
+        this.rLufs = -0.691 + 10 * Math.log10(sum / this.refCount);
+        desired = Math.min(Math.max(this.target - sL, -this.maxCut), this.maxBoost);
+      }
+      this.holdState = hold;
+      const delta = Math.min(Math.max(desired - now, -this.stepDb), this.stepDb);
+      if (delta !== 0) {
+        this.rampEndDb = now + delta;
+        this.mul = Math.pow(10, delta / (20 * this.blockLen));
+        this.rampLeft = this.blockLen;
+      } else {
+        this.mul = 1;
+        this.rampLeft = 0;
+      }
     }
-    // lufsFromPower, written out (log10(0) = −Infinity): this runs inside `process`.
-    const sL = -0.691 + 10 * Math.log10(s / S_BLOCKS);
-    const mL = -0.691 + 10 * Math.log10(m / M_BLOCKS);
-    this.sLufs = sL;
-    const gate = LEVELLER_GATE_LUFS;
-    const relGate = this.refCount > 0 ? this.rLufs - this.holdBelow : -Infinity;
-    const bL = -0.691 + 10 * Math.log10(pb);
-    const quiet = !(bL > gate) || bL < relGate - STOP_EXTRA_LU || mL < gate || mL < relGate;
-    this.sinceQuiet = quiet ? 0 : this.sinceQuiet < S_BLOCKS ? this.sinceQuiet + 1 : S_BLOCKS;
-    const hold = this.sinceQuiet < S_BLOCKS || !(sL >= gate) || sL < relGate;
-
-    // Re-anchor the gain exactly where the last ramp ended.
-    const now = this.rampEndDb;
-    this.anchorDb = now;
-    this.gLin = Math.pow(10, now / 20);
-    let desired: number;
-    if (hold) desired = Math.min(Math.max(now, -this.maxCut), this.maxBoost);
-    else {
-      const p = s / S_BLOCKS;
-      this.ref[this.refIdx] = p;
-      this.refIdx = this.refIdx + 1 === REF_VALUES ? 0 : this.refIdx + 1;
-      if (this.refCount < REF_VALUES) this.refCount++;
-      let sum = 0;
-      for (let k = 0; k < this.refCount; k++) sum += this.ref[k];
-      this.rLufs = -0.691 + 10 * Math.log10(sum / this.refCount);
-      desired = Math.min(Math.max(this.target - sL, -this.maxCut), this.maxBoost);
+    // Meters: the gain at the current sample of the ramp (dB), and the hold state.
+    const active = on || this.fadePos !== 0;
+    let db = 0;
+    if (active) {
+      const left = this.rampLeft;
+      db = left === 0 ? this.rampEndDb : this.anchorDb + ((this.blockLen - left) / this.blockLen) * (this.rampEndDb - this.anchorDb);
     }
-    this.holdState = hold;
-    const delta = Math.min(Math.max(desired - now, -this.stepDb), this.stepDb);
-    if (delta !== 0) {
-      this.rampEndDb = now + delta;
-      this.mul = Math.pow(10, delta / (20 * this.blockLen));
-      this.rampLeft = this.blockLen;
-    } else {
-      this.mul = 1;
-      this.rampLeft = 0;
-    }
-  }
-
-  /** The gain in dB at the current sample of the ramp. */
-  private currentDb(): number {
-    if (this.rampLeft === 0) return this.rampEndDb;
-    const done = (this.blockLen - this.rampLeft) / this.blockLen;
-    return this.anchorDb + done * (this.rampEndDb - this.anchorDb);
+    this.gainDb = db;
+    this.holding = active && this.holdState;
   }
 
   /** Short-term loudness of the input at the last update (LUFS). */

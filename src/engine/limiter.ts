@@ -146,7 +146,7 @@ export class TruePeakLimiter implements DspBlock {
   /** Detector oversampling factor. */
   readonly factor: number;
   /** Largest gain reduction (dB, ≥ 0) applied during the last process call. */
-  gainReductionDb = 0;
+  gainReductionDb = NaN;
 
   private readonly sampleRate: number;
   private readonly fm = new FastMath();
@@ -188,13 +188,15 @@ export class TruePeakLimiter implements DspBlock {
   private dqHead = 0;
   private dqTail = 0;
   private pos = 0;
-  private rOct = 0;
+  // (NaN until the constructor's clearGainPath, as the fields below: doubles from the start, so
+  // compiled code never meets a change of their layout, e.g. when limiting first starts.)
+  private rOct = NaN;
   private readonly ring1: Float64Array;
   private readonly ring2: Float64Array;
   private p1 = 0;
   private p2 = 0;
-  private sum1 = 0;
-  private sum2 = 0;
+  private sum1 = NaN;
+  private sum2 = NaN;
 
   // Audio delay: per channel a ring of `delayMask + 1` samples.
   private readonly delay: Float32Array;
@@ -203,7 +205,7 @@ export class TruePeakLimiter implements DspBlock {
   /** Crossfade position in samples: 0 = bypassed, fadeLen = fully on. */
   private fadePos = 0;
   /** Smallest gain of the last chunk (a field, so no double is returned from the hot path). */
-  private chunkMinGain = 1;
+  private chunkMinGain = NaN;
 
   constructor(channels: number, sampleRate: number) {
     if (channels !== 1 && channels !== 2) throw new RangeError(`TruePeakLimiter: 1 or 2 channels, got ${channels}`);
@@ -264,6 +266,9 @@ export class TruePeakLimiter implements DspBlock {
     while (dsize < this.latency + 1) dsize *= 2;
     this.delay = new Float32Array(channels * dsize);
     this.delayMask = dsize - 1;
+    this.clearGainPath();
+    this.gainReductionDb = 0;
+    this.chunkMinGain = 1;
   }
 
   /** Ceiling in dBTP, release time constant in ms (one pole in dB, after the hold). */

@@ -25,7 +25,7 @@
  *
  * Memory and decimation: five Float64Arrays of `capacitySteps` slots (6 h of 100 ms steps by
  * default, 8.6 MB) allocated once; `push` never allocates. When they are full the resolution is
- * halved in place and `stepSeconds` doubles, so any programme length fits:
+ * halved in place (no allocation either) and `stepSeconds` doubles, so any programme length fits:
  * - gating blocks and short-term values: every other one is KEPT (not averaged). Each kept value
  *   is still an exact 400 ms block / 3 s value, so gating and LRA stay BS.1770 / Tech 3342
  *   computations, on a sparser set: after one halving the blocks overlap by 50 % instead of
@@ -49,6 +49,13 @@
  * by proportion (taken as evenly spread in the bin), the short-term values in the bin of the LRA
  * gate go in or out together by their mean, and the LRA percentiles read their bin's mean
  * power, so the live values stay within 0.02 LU of the exact ones (the tests measure it).
+ *
+ * The render thread (LiveProjector, once a second) uses `pushSteps` (the steps of the last
+ * second from a Float64Array), `liveRangeInto` and `liveArrays` (the arrays and the scalars, kept
+ * current by every push): no number passes through a call there, since a number passed to or
+ * returned from a call the compiler does not inline is boxed (allocated), and the helpers
+ * (`clean`, `binOf`, `lufs`) are written out in them. `halve`, run once per doubling of the
+ * programme and so never compiled ahead, moves the values as 16-bit words (see there).
  */
 
 import { lufsFromPower } from './loudness.js';
@@ -63,8 +70,10 @@ const M_WARMUP = 3;
 const S_WARMUP = 29;
 const ABS_GATE_POWER = Math.pow(10, (-70 + 0.691) / 10);
 /** Live histograms: 0.01 LU bins from −70 to +10 LUFS (louder values go in the top bin). */
-const BINS = 8000;
-const BINS_PER_LU = 100;
+export const HISTOGRAM_BINS = 8000;
+export const HISTOGRAM_BINS_PER_LU = 100;
+const BINS = HISTOGRAM_BINS;
+const BINS_PER_LU = HISTOGRAM_BINS_PER_LU;
 
 const lufs = lufsFromPower;
 
@@ -78,9 +87,34 @@ function binOf(p: number): number {
   return b < 0 ? 0 : b >= BINS ? BINS - 1 : b;
 }
 
-/** Non-negative finite power or 0 (NaN, negative and infinite inputs read as silence). */
-function clean(p: number): number {
-  return p > 0 && p < Number.POSITIVE_INFINITY ? p : 0;
+/** Index of the most significant 16-bit word of a double in a Uint16Array view, and the step to the next one. */
+const MS_WORD = new Uint16Array(new Float64Array([2]).buffer)[3] === 0x4000 ? 3 : 0;
+const NEXT_WORD = MS_WORD === 3 ? -1 : 1;
+
+/**
+ * One array of `halve`, in place on its 16-bit view: slot j = slot 2j, or with `max` the larger
+ * of slots 2j and 2j + 1 (values ≥ +0: the first word that differs, from the most significant,
+ * decides; equal keeps 2j + 1), for j < half.
+ */
+function halve16(w: Uint16Array, half: number, max: boolean): void {
+  for (let j = 0; j < half; j++) {
+    const a = 8 * j;
+    let src = a;
+    if (max) {
+      src = a + 4;
+      for (let q = 0, i = MS_WORD; q < 4; q++, i += NEXT_WORD) {
+        if (w[a + i] !== w[a + 4 + i]) {
+          if (w[a + i] > w[a + 4 + i]) src = a;
+          break;
+        }
+      }
+    }
+    const d = 4 * j;
+    w[d] = w[src];
+    w[d + 1] = w[src + 1];
+    w[d + 2] = w[src + 2];
+    w[d + 3] = w[src + 3];
+  }
 }
 
 export interface LoudnessHistoryOptions {
@@ -114,15 +148,23 @@ export class LoudnessHistory {
   private readonly mMax: Float64Array;
   private readonly sMax: Float64Array;
   private readonly tp: Float64Array;
+  /** The same five arrays as 16-bit words, for `halve`. */
+  private readonly m16: Uint16Array;
+  private readonly s16: Uint16Array;
+  private readonly mMax16: Uint16Array;
+  private readonly sMax16: Uint16Array;
+  private readonly tp16: Uint16Array;
   private n = 0;
   /** Steps per slot. */
   private factor = 1;
   /** Steps already in the last slot (0 … factor); `factor` means a new push opens a slot. */
   private sub = 0;
   private total = 0;
-  private mMaxAll = 0;
-  private sMaxAll = 0;
-  private tpAll = 0;
+  // (Doubles start as NaN and get their values in the constructor, so their fields hold doubles
+  // from the start and compiled code never meets a change of the object layout.)
+  private mMaxAll = NaN;
+  private sMaxAll = NaN;
+  private tpAll = NaN;
   /** Live histograms: count and power sum per bin of the blocks above −70 LUFS … */
   private readonly hmCnt = new Float64Array(BINS);
   private readonly hmSum = new Float64Array(BINS);
@@ -131,9 +173,13 @@ export class LoudnessHistory {
   private readonly hsSum = new Float64Array(BINS);
   private readonly scratch2 = new Float64Array(2);
   private readonly scratch4 = new Float64Array(4);
-  private mAbsSum = 0;
+  private readonly one = new Float64Array(3);
+  /** Scalars for LiveProjector (see liveArrays), rewritten by every change. */
+  private readonly liveInts = new Int32Array(5);
+  private readonly liveSums = new Float64Array(2);
+  private mAbsSum = NaN;
   private mAbsCnt = 0;
-  private sAbsSum = 0;
+  private sAbsSum = NaN;
   private sAbsCnt = 0;
 
   constructor(capacitySteps: number = HISTORY_SIX_HOURS, options: LoudnessHistoryOptions = {}) {
@@ -148,7 +194,12 @@ export class LoudnessHistory {
     this.mMax = new Float64Array(cap);
     this.sMax = new Float64Array(cap);
     this.tp = new Float64Array(cap);
-    this.sub = this.factor;
+    this.m16 = new Uint16Array(this.m.buffer);
+    this.s16 = new Uint16Array(this.s.buffer);
+    this.mMax16 = new Uint16Array(this.mMax.buffer);
+    this.sMax16 = new Uint16Array(this.sMax.buffer);
+    this.tp16 = new Uint16Array(this.tp.buffer);
+    this.clear();
   }
 
   /** Forget everything (same as `clear`). */
@@ -173,62 +224,132 @@ export class LoudnessHistory {
     this.mAbsCnt = 0;
     this.sAbsSum = 0;
     this.sAbsCnt = 0;
+    this.pushSteps(this.one, 0); // publishes the scalars
   }
 
   /** Record one 100 ms step. Never allocates. */
   push(momentaryPower: number, shortTermPower: number, truePeakLin: number): void {
-    const mp = clean(momentaryPower);
-    const sp = clean(shortTermPower);
-    const tp = clean(truePeakLin);
-    if (this.sub === this.factor) {
-      if (this.n === this.capacity) this.halve();
-      const j = this.n++;
-      this.m[j] = mp;
-      this.s[j] = sp;
-      this.mMax[j] = mp;
-      this.sMax[j] = sp;
-      this.tp[j] = tp;
-      this.sub = 1;
-    } else {
-      const j = this.n - 1;
-      if (mp > this.mMax[j]) this.mMax[j] = mp;
-      if (sp > this.sMax[j]) this.sMax[j] = sp;
-      if (tp > this.tp[j]) this.tp[j] = tp;
-      this.sub++;
-    }
-    if (mp > ABS_GATE_POWER && !(this.warmup && this.total < M_WARMUP)) {
-      const b = binOf(mp);
-      this.hmCnt[b]++;
-      this.hmSum[b] += mp;
-      this.mAbsSum += mp;
-      this.mAbsCnt++;
-    }
-    if (sp >= ABS_GATE_POWER && !(this.warmup && this.total < S_WARMUP)) {
-      const b = binOf(sp);
-      this.hsCnt[b]++;
-      this.hsSum[b] += sp;
-      this.sAbsSum += sp;
-      this.sAbsCnt++;
-    }
-    this.total++;
-    if (mp > this.mMaxAll) this.mMaxAll = mp;
-    if (sp > this.sMaxAll) this.sMaxAll = sp;
-    if (tp > this.tpAll) this.tpAll = tp;
+    const one = this.one;
+    one[0] = momentaryPower;
+    one[1] = shortTermPower;
+    one[2] = truePeakLin;
+    this.pushSteps(one, 1);
   }
 
-  /** Halve the resolution in place: keep the even slots' M and S, max the pairs' maxima. */
+  /**
+   * Record `count` steps given as (momentaryPower, shortTermPower, truePeakLin) triples in
+   * `steps`, as `push` does. The render thread's entry point (see the header): no number passes
+   * in or out, no allocation.
+   */
+  pushSteps(steps: Float64Array, count: number): void {
+    for (let k = 0; k < count; k++) {
+      // clean() and binOf(), written out (see the header).
+      const x = steps[3 * k];
+      const y = steps[3 * k + 1];
+      const z = steps[3 * k + 2];
+      const mp = x > 0 && x < Infinity ? x : 0;
+      const sp = y > 0 && y < Infinity ? y : 0;
+      const tp = z > 0 && z < Infinity ? z : 0;
+      if (this.sub === this.factor) {
+        if (this.n === this.capacity) this.halve();
+        const j = this.n++;
+        this.m[j] = mp;
+        this.s[j] = sp;
+        this.mMax[j] = mp;
+        this.sMax[j] = sp;
+        this.tp[j] = tp;
+        this.sub = 1;
+      } else {
+        const j = this.n - 1;
+        if (mp > this.mMax[j]) this.mMax[j] = mp;
+        if (sp > this.sMax[j]) this.sMax[j] = sp;
+        if (tp > this.tp[j]) this.tp[j] = tp;
+        this.sub++;
+      }
+      if (mp > ABS_GATE_POWER && !(this.warmup && this.total < M_WARMUP)) {
+        const f = Math.floor((-0.691 + 10 * Math.log10(mp) + 70) * BINS_PER_LU);
+        const b = f < 0 ? 0 : f >= BINS ? BINS - 1 : f;
+        this.hmCnt[b]++;
+        this.hmSum[b] += mp;
+        this.mAbsSum += mp;
+        this.mAbsCnt++;
+      }
+      if (sp >= ABS_GATE_POWER && !(this.warmup && this.total < S_WARMUP)) {
+        const f = Math.floor((-0.691 + 10 * Math.log10(sp) + 70) * BINS_PER_LU);
+        const b = f < 0 ? 0 : f >= BINS ? BINS - 1 : f;
+        this.hsCnt[b]++;
+        this.hsSum[b] += sp;
+        this.sAbsSum += sp;
+        this.sAbsCnt++;
+      }
+      this.total++;
+      if (mp > this.mMaxAll) this.mMaxAll = mp;
+      if (sp > this.sMaxAll) this.sMaxAll = sp;
+      if (tp > this.tpAll) this.tpAll = tp;
+    }
+    // The scalars LiveProjector reads (firstBlock() and firstShort() written out).
+    const c = this.liveInts;
+    const f = this.factor;
+    c[0] = this.n;
+    c[1] = f;
+    c[2] = this.total;
+    c[3] = this.warmup ? ((M_WARMUP + f - 1) / f) | 0 : 0;
+    c[4] = this.warmup ? ((S_WARMUP + f - 1) / f) | 0 : 0;
+    this.liveSums[0] = this.mAbsSum;
+    this.liveSums[1] = this.mAbsCnt;
+  }
+
+  /** `liveLoudnessRangeLu()` into out[0]: no number passes in or out (see the header). */
+  liveRangeInto(out: Float64Array): void {
+    let lra = 0;
+    if (this.sAbsCnt >= 2) {
+      const gate = (this.sAbsSum / this.sAbsCnt) * 0.01;
+      const cnt = this.hsCnt;
+      const sums = this.hsSum;
+      let first = 0;
+      if (gate > ABS_GATE_POWER) {
+        const f = Math.floor((-0.691 + 10 * Math.log10(gate) + 70) * BINS_PER_LU);
+        const gb = f < 0 ? 0 : f >= BINS ? BINS - 1 : f;
+        first = cnt[gb] > 0 && sums[gb] / cnt[gb] >= gate ? gb : gb + 1;
+      }
+      let k = 0;
+      for (let b = first; b < BINS; b++) k += cnt[b];
+      if (k >= 2) {
+        const i10 = Math.round((k - 1) * 0.1);
+        const i95 = Math.round((k - 1) * 0.95);
+        let lo = 0;
+        let hi = 0;
+        let seen = 0;
+        for (let b = first; b < BINS; b++) {
+          const c = cnt[b];
+          if (c === 0) continue;
+          if (lo === 0 && seen + c > i10) lo = sums[b] / c;
+          if (seen + c > i95) {
+            hi = sums[b] / c;
+            break;
+          }
+          seen += c;
+        }
+        lra = lo > 0 && hi > 0 ? 10 * Math.log10(hi / lo) : 0;
+      }
+    }
+    out[0] = lra;
+  }
+
+  /**
+   * Halve the resolution in place: keep the even slots' M and S, max the pairs' maxima. This
+   * runs once per doubling of the programme, too rarely to be compiled, so it moves the values
+   * as 16-bit words (small integers: even interpreted, no number objects are created) and
+   * compares the maxima by their bit patterns, which order non-negative doubles as their values
+   * (IEEE 754; every stored value is +0 or positive).
+   */
   private halve(): void {
     const half = this.capacity >> 1;
-    const { m, s, mMax, sMax, tp } = this;
-    for (let j = 0; j < half; j++) {
-      const a = 2 * j;
-      const b = a + 1;
-      m[j] = m[a];
-      s[j] = s[a];
-      mMax[j] = mMax[a] > mMax[b] ? mMax[a] : mMax[b];
-      sMax[j] = sMax[a] > sMax[b] ? sMax[a] : sMax[b];
-      tp[j] = tp[a] > tp[b] ? tp[a] : tp[b];
-    }
+    halve16(this.m16, half, false);
+    halve16(this.s16, half, false);
+    halve16(this.mMax16, half, true);
+    halve16(this.sMax16, half, true);
+    halve16(this.tp16, half, true);
     this.n = half;
     this.factor *= 2;
   }
@@ -246,6 +367,19 @@ export class LoudnessHistory {
   /** 100 ms steps pushed since the last reset. */
   get pushes(): number {
     return this.total;
+  }
+
+  /**
+   * The arrays the live projection reads on the render thread (LiveProjector), never
+   * reallocated and not to be written: kept block and short-term powers per slot (valid below
+   * `steps`), the momentary histogram of every pushed block above −70 LUFS (count and power sum
+   * per bin; HISTOGRAM_BINS bins of 1/HISTOGRAM_BINS_PER_LU LU from −70 LUFS), and the scalars,
+   * current after every push: `counts` = [steps, stepsPerSlot, pushes, firstGatingSlot,
+   * firstRangeSlot], `sums` = [liveAbsPowerSum, liveAbsCount]. (Arrays, not getters: reading
+   * them calls nothing, so nothing depends on what the compiler inlines.)
+   */
+  liveArrays(): { blocks: Float64Array; shortTerms: Float64Array; binCounts: Float64Array; binSums: Float64Array; counts: Int32Array; sums: Float64Array } {
+    return { blocks: this.m, shortTerms: this.s, binCounts: this.hmCnt, binSums: this.hmSum, counts: this.liveInts, sums: this.liveSums };
   }
 
   /** Programme time covered: pushes × 100 ms. */
@@ -266,19 +400,14 @@ export class LoudnessHistory {
     return j < this.n ? j : this.n;
   }
 
-  /** First slot whose block enters the gating. */
+  /** First slot whose block enters the gating: ceil(M_WARMUP / factor), in integers. */
   private firstBlock(): number {
-    return this.warmup ? Math.ceil(M_WARMUP / this.factor) : 0;
+    return this.warmup ? ((M_WARMUP + this.factor - 1) / this.factor) | 0 : 0;
   }
 
-  /** First slot whose short-term value enters the LRA. */
+  /** First slot whose short-term value enters the LRA: ceil(S_WARMUP / factor), in integers. */
   private firstShort(): number {
-    return this.warmup ? Math.ceil(S_WARMUP / this.factor) : 0;
-  }
-
-  /** Kept gating-block power of slot j (0 for an incomplete warm-up block). */
-  blockPower(j: number): number {
-    return j >= this.firstBlock() && j < this.n ? this.m[j] : 0;
+    return this.warmup ? ((S_WARMUP + this.factor - 1) / this.factor) | 0 : 0;
   }
 
   /** True when slot j's block is a complete 400 ms block (enters the gating). */
@@ -498,16 +627,6 @@ export class LoudnessHistory {
     return out[1] > 0 ? lufs(out[0] / out[1]) : Number.NEGATIVE_INFINITY;
   }
 
-  /** Sum of the block powers above −70 LUFS over every step pushed (exact running sum). */
-  get liveAbsPowerSum(): number {
-    return this.mAbsSum;
-  }
-
-  /** Number of blocks above −70 LUFS over every step pushed. */
-  get liveAbsCount(): number {
-    return this.mAbsCnt;
-  }
-
   /**
    * Sum (out[0]) and count (out[1]) of the pushed blocks with power above `gatePower` (at least
    * the −70 LUFS gate), from the histograms: O(bins), no allocation. The bin holding the gate is
@@ -544,34 +663,9 @@ export class LoudnessHistory {
    * no sort, for the render thread. Within 0.02 LU of `loudnessRangeLu`.
    */
   liveLoudnessRangeLu(): number {
-    if (this.sAbsCnt < 2) return 0;
-    const gate = (this.sAbsSum / this.sAbsCnt) * 0.01;
-    const cnt = this.hsCnt;
-    const sums = this.hsSum;
-    let first = 0;
-    if (gate > ABS_GATE_POWER) {
-      const gb = binOf(gate);
-      first = cnt[gb] > 0 && sums[gb] / cnt[gb] >= gate ? gb : gb + 1;
-    }
-    let k = 0;
-    for (let b = first; b < BINS; b++) k += cnt[b];
-    if (k < 2) return 0;
-    const i10 = Math.round((k - 1) * 0.1);
-    const i95 = Math.round((k - 1) * 0.95);
-    let lo = 0;
-    let hi = 0;
-    let seen = 0;
-    for (let b = first; b < BINS; b++) {
-      const c = cnt[b];
-      if (c === 0) continue;
-      if (lo === 0 && seen + c > i10) lo = sums[b] / c;
-      if (seen + c > i95) {
-        hi = sums[b] / c;
-        break;
-      }
-      seen += c;
-    }
-    return lo > 0 && hi > 0 ? 10 * Math.log10(hi / lo) : 0;
+    const out = this.scratch2;
+    this.liveRangeInto(out);
+    return out[0];
   }
 
   /**

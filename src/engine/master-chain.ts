@@ -10,6 +10,17 @@
  * Every 100 ms step of the meter goes into a LoudnessHistory, from which the conformity report
  * is built when the show ends.
  *
+ * Allocation-free in steady state (docs/engine.md; `npm run bench -- engine.bytes`). V8 boxes
+ * (allocates) every double that crosses a call it did not inline and every intermediate value
+ * of code it has not compiled, and it compiles a method only once it has run a lot. So: the
+ * parameter check is one loop over all the chain's parameters; the 100 ms step's work is
+ * written out in the metering loop, which stages the step in the LiveProjector (`live`); once a
+ * second `live.update()` pushes the staged steps into the history and recomputes integrated
+ * loudness, range and projection into fields, passing no number through a call. That update
+ * runs too rarely to get compiled early in a show, so the constructor runs the live path on a
+ * synthetic programme first (`warmUpLiveProjection`); the blocks' rarely taken branches are
+ * written so that they need no new type feedback (fields that hold doubles start as doubles).
+ *
  * Latency: the limiter's look-ahead, fixed for a sample rate whatever the settings (a limiter
  * switched off still delays by the same amount), so switching never shifts time and every chain
  * of a mix has the same latency. `latency` reports it; offline renders drop it.
@@ -18,14 +29,14 @@ import { chainMeterPoint } from '../model/master-params.js';
 import type { MeterLayout } from '../model/meters.js';
 import type { ParamRegistry } from '../model/registry.js';
 import { dbToGain } from '../model/tapers.js';
-import { changeCache, changed } from './block.js';
+import { changeCache } from './block.js';
 import { Equalizer } from './filters.js';
 import { SmoothGain } from './gain.js';
 import { LevelMeter } from './level-meter.js';
 import { LoudnessLeveller } from './leveller.js';
 import { TruePeakLimiter } from './limiter.js';
 import { LoudnessHistory } from './loudness-history.js';
-import { projectIntegrated } from './loudness-projection.js';
+import { LIVE_STAGE_STEPS, LiveProjector, warmUpLiveProjection } from './loudness-projection.js';
 import { LoudnessMeter, lufsFromPower } from './loudness.js';
 import { MultibandCompressor } from './multiband.js';
 import { TruePeakDetector } from './true-peak.js';
@@ -46,13 +57,21 @@ const F_LEV = 15;
 const F_LIM = 16;
 const F_MBC = 17;
 const F_LAT = 20;
-const FLOOR = -120;
 
 const EQ_BANDS = 5;
 const MBC_BANDS = 3;
 
+/** Parameter groups (bits of the `update` mask): each has one setter call. */
+const G_MISC = 1;
+const G_EQ = 2;
+const G_MBC = 4;
+const G_WIDTH = 8;
+const G_LEV = 16;
+const G_LIM = 32;
+
+/** Meter floor (−120 dB), written as a literal: a module constant here can box the result. */
 function floorDb(v: number): number {
-  return v > FLOOR ? v : FLOOR;
+  return v > -120 ? v : -120;
 }
 
 export class MasterChain {
@@ -60,7 +79,8 @@ export class MasterChain {
   readonly sampleRate: number;
   /** Loudness of the chain's output since the last reset. */
   readonly meter: LoudnessMeter;
-  readonly history: LoudnessHistory;
+  /** Integrated loudness, range and projection, updated once a second. */
+  readonly live: LiveProjector;
 
   private readonly trim: SmoothGain[];
   private readonly eq: Equalizer;
@@ -72,20 +92,18 @@ export class MasterChain {
   private readonly corr: CorrelationMeter;
   private readonly stepPeak: TruePeakDetector;
 
-  private readonly pTrim: number;
+  private readonly hist: LoudnessHistory;
   private readonly pTarget: number;
-  private readonly pDuration: number;
-  private readonly pReset: number;
+  private readonly pMisc: Int32Array;
   private readonly pEq: Int32Array;
   private readonly pMbc: Int32Array;
   private readonly pWidth: Int32Array;
   private readonly pLev: Int32Array;
   private readonly pLim: Int32Array;
-  private readonly sEq: Float64Array;
-  private readonly sMbc: Float64Array;
-  private readonly sWidth: Float64Array;
-  private readonly sLev: Float64Array;
-  private readonly sLim: Float64Array;
+  /** Every parameter index of the chain (the p… arrays are views of it), its group bit, its last value (NaN: none yet). */
+  private readonly pAll: Int32Array;
+  private readonly gAll: Uint8Array;
+  private readonly sAll: Float64Array;
   private readonly buf: StereoBus;
   private readonly pair: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
   private readonly tickLen: number;
@@ -97,12 +115,8 @@ export class MasterChain {
   private statsPos = 0;
   private lastReset = 0;
   private first = true;
-  private integrated = Number.NEGATIVE_INFINITY;
-  private range = 0;
-  private projected = Number.NEGATIVE_INFINITY;
-  private projectedLow = Number.NEGATIVE_INFINITY;
-  private projectedHigh = Number.NEGATIVE_INFINITY;
-  private truePeakMax = 0;
+  /** (NaN until the constructor sets it: a double field from the start.) */
+  private truePeakMax = NaN;
 
   constructor(
     registry: ParamRegistry,
@@ -112,24 +126,30 @@ export class MasterChain {
   ) {
     this.sampleRate = sampleRate;
     const a = (s: string): number => registry.index(`${prefix}/${s}`);
-    this.pTrim = a('trim');
     this.pTarget = a('target');
-    this.pDuration = a('duration');
-    this.pReset = a('meter/reset');
     const eq = ['eq/on'];
     for (let b = 1; b <= EQ_BANDS; b++) eq.push(`eq/${b}/type`, `eq/${b}/freq`, `eq/${b}/gain`, `eq/${b}/q`);
-    this.pEq = Int32Array.from(eq, a);
     const mbc = ['mbc/on', 'mbc/xover/1', 'mbc/xover/2'];
     for (let b = 1; b <= MBC_BANDS; b++) for (const s of ['on', 'threshold', 'ratio', 'knee', 'attack', 'release', 'makeup']) mbc.push(`mbc/${b}/${s}`);
-    this.pMbc = Int32Array.from(mbc, a);
-    this.pWidth = Int32Array.from(['width/amount', 'width/bassmono'], a);
-    this.pLev = Int32Array.from(['leveller/on', 'target', 'leveller/maxboost', 'leveller/maxcut', 'leveller/rate', 'leveller/hold'], a);
-    this.pLim = Int32Array.from(['limiter/on', 'limiter/ceiling', 'limiter/release'], a);
-    this.sEq = changeCache(this.pEq.length);
-    this.sMbc = changeCache(this.pMbc.length);
-    this.sWidth = changeCache(this.pWidth.length);
-    this.sLev = changeCache(this.pLev.length);
-    this.sLim = changeCache(this.pLim.length);
+    const groups: [number, string[]][] = [
+      [G_MISC, ['trim', 'meter/reset', 'duration']],
+      [G_EQ, eq],
+      [G_MBC, mbc],
+      [G_WIDTH, ['width/amount', 'width/bassmono']],
+      [G_LEV, ['leveller/on', 'target', 'leveller/maxboost', 'leveller/maxcut', 'leveller/rate', 'leveller/hold']],
+      [G_LIM, ['limiter/on', 'limiter/ceiling', 'limiter/release']],
+    ];
+    const names = groups.flatMap(([, n]) => n);
+    this.pAll = Int32Array.from(names, a);
+    this.gAll = Uint8Array.from(groups.flatMap(([g, n]) => n.map(() => g)));
+    this.sAll = changeCache(names.length);
+    const views: Int32Array[] = [];
+    let at = 0;
+    for (const [, n] of groups) {
+      views.push(this.pAll.subarray(at, at + n.length));
+      at += n.length;
+    }
+    [this.pMisc, this.pEq, this.pMbc, this.pWidth, this.pLev, this.pLim] = views;
 
     this.trim = [new SmoothGain(sampleRate, 1), new SmoothGain(sampleRate, 1)];
     this.eq = new Equalizer(2, sampleRate, EQ_BANDS);
@@ -141,12 +161,23 @@ export class MasterChain {
     this.level = new LevelMeter(sampleRate);
     this.corr = new CorrelationMeter(sampleRate);
     this.meter = new LoudnessMeter(sampleRate, 2);
-    this.history = new LoudnessHistory();
+    // Warm up first: objects made afterwards get the field layouts the warm-up settled, so the
+    // compiled code fits them.
+    warmUpLiveProjection();
+    this.hist = new LoudnessHistory();
+    this.live = new LiveProjector(this.hist);
     this.stepPeak = new TruePeakDetector(sampleRate, 2);
     this.tickLen = this.meter.tickLen;
     this.stepLen = this.tickLen * 10;
     this.statsLen = this.tickLen * 100;
     this.buf = [new Float32Array(maxBlock), new Float32Array(maxBlock)];
+    this.truePeakMax = 0;
+  }
+
+  /** The programme's loudness history since the last loudness reset (for reports). */
+  get history(): LoudnessHistory {
+    this.live.flush();
+    return this.hist;
   }
 
   /** The meter point name of chain k. */
@@ -163,24 +194,20 @@ export class MasterChain {
     this.limiter.reset();
     this.level.reset();
     this.resetLoudness();
-    for (const c of [this.sEq, this.sMbc, this.sWidth, this.sLev, this.sLim]) c.fill(Number.NaN);
+    this.sAll.fill(Number.NaN);
     this.first = true;
   }
 
   /** Start the loudness measurement afresh (the start of a show or a song). */
   resetLoudness(): void {
     this.meter.reset();
-    this.history.clear();
+    this.hist.clear();
+    this.live.reset();
     this.stepPeak.reset();
     this.corr.reset();
     this.stepPos = 0;
     this.steps = 0;
     this.statsPos = 0;
-    this.integrated = Number.NEGATIVE_INFINITY;
-    this.range = 0;
-    this.projected = Number.NEGATIVE_INFINITY;
-    this.projectedLow = Number.NEGATIVE_INFINITY;
-    this.projectedHigh = Number.NEGATIVE_INFINITY;
     this.truePeakMax = 0;
   }
 
@@ -188,20 +215,41 @@ export class MasterChain {
     return this.eq.subnormalStates() + this.mbc.subnormalStates() + this.width.subnormalStates() + this.leveller.subnormalStates() + this.limiter.subnormalStates();
   }
 
+  /**
+   * Call the blocks' setters for the parameters that moved (one scan of all of them; `changed`
+   * of block.ts per group). Runs on every block: it does no arithmetic unless something moved,
+   * and its scan keeps it compiled.
+   */
   private update(t: Float64Array): void {
-    const tg = dbToGain(t[this.pTrim]);
-    this.trim[0].target = tg;
-    this.trim[1].target = tg;
-    if (this.first) {
-      this.trim[0].jump(tg);
-      this.trim[1].jump(tg);
+    const all = this.pAll;
+    const last = this.sAll;
+    const group = this.gAll;
+    let moved = 0;
+    for (let i = 0; i < all.length; i++) {
+      const v = t[all[i]];
+      if (v !== last[i]) {
+        last[i] = v;
+        moved |= group[i];
+      }
     }
-    const reset = t[this.pReset] >= 0.5 ? 1 : 0;
-    if (reset === 1 && this.lastReset === 0) this.resetLoudness();
-    this.lastReset = reset;
-
-    let p = this.pEq;
-    if (changed(t, p, this.sEq)) {
+    if (moved === 0) return;
+    let p = this.pMisc;
+    if (moved & G_MISC) {
+      const tg = dbToGain(t[p[0]]);
+      this.trim[0].target = tg;
+      this.trim[1].target = tg;
+      if (this.first) {
+        this.trim[0].jump(tg);
+        this.trim[1].jump(tg);
+      }
+      const reset = t[p[1]] >= 0.5 ? 1 : 0;
+      if (reset === 1 && this.lastReset === 0) this.resetLoudness();
+      this.lastReset = reset;
+      const minutes = t[p[2]];
+      this.live.expectedDurationS = minutes > 0 ? minutes * 60 : Number.NaN;
+    }
+    p = this.pEq;
+    if (moved & G_EQ) {
       this.eq.setOn(t[p[0]] >= 0.5);
       for (let b = 0; b < EQ_BANDS; b++) {
         const o = 1 + 4 * b;
@@ -209,7 +257,7 @@ export class MasterChain {
       }
     }
     p = this.pMbc;
-    if (changed(t, p, this.sMbc)) {
+    if (moved & G_MBC) {
       this.mbc.setOn(t[p[0]] >= 0.5);
       this.mbc.setCrossovers(t[p[1]], t[p[2]]);
       for (let b = 0; b < MBC_BANDS; b++) {
@@ -218,11 +266,14 @@ export class MasterChain {
       }
     }
     p = this.pWidth;
-    if (changed(t, p, this.sWidth)) this.width.set(t[p[0]], t[p[1]]);
+    if (moved & G_WIDTH) this.width.set(t[p[0]], t[p[1]]);
     p = this.pLev;
-    if (changed(t, p, this.sLev)) this.leveller.set(t[p[0]] >= 0.5, t[p[1]], t[p[2]], t[p[3]], t[p[4]], t[p[5]]);
+    if (moved & G_LEV) {
+      this.leveller.set(t[p[0]] >= 0.5, t[p[1]], t[p[2]], t[p[3]], t[p[4]], t[p[5]]);
+      this.live.levellerTargetLufs = t[p[0]] >= 0.5 ? t[p[1]] : Number.NaN;
+    }
     p = this.pLim;
-    if (changed(t, p, this.sLim)) this.limiter.set(t[p[0]] >= 0.5, t[p[1]], t[p[2]]);
+    if (moved & G_LIM) this.limiter.set(t[p[0]] >= 0.5, t[p[1]], t[p[2]]);
   }
 
   /**
@@ -246,15 +297,19 @@ export class MasterChain {
       outR[i] = r[i];
     }
     this.first = false;
-    this.measure(t, outL, outR, n, meters, meterOffset);
+    this.measure(outL, outR, n, meters, meterOffset);
   }
 
-  private measure(t: Float64Array, l: Float32Array, r: Float32Array, n: number, m: Float32Array, o: number): void {
+  private measure(l: Float32Array, r: Float32Array, n: number, m: Float32Array, o: number): void {
     this.level.measure(l, r, n, m, o);
     this.corr.measure(l, r, n);
+    const live = this.live;
     // Feed the loudness meter in pieces that end on its 100 ms steps, so every step's
-    // momentary and short-term values can be recorded exactly.
+    // momentary and short-term values can be recorded exactly. The step's work is written out
+    // in this loop (see the header).
     let i = 0;
+    let ml = Number.NEGATIVE_INFINITY;
+    let sl = Number.NEGATIVE_INFINITY;
     while (i < n) {
       const room = this.stepLen - this.stepPos;
       const k = n - i < room ? n - i : room;
@@ -265,21 +320,51 @@ export class MasterChain {
       this.stepPeak.process(1, r, i, k);
       i += k;
       this.stepPos += k;
-      if (this.stepPos === this.stepLen) this.endStep();
+      // Read on every piece, not only at a step's end, so the calls are compiled inline; the
+      // last piece's values are the block's meter values.
+      const tp = this.stepPeak.truePeak();
+      ml = this.meter.momentaryLufs();
+      sl = this.meter.shortTermLufs();
+      if (this.stepPos === this.stepLen) {
+        this.stepPos = 0;
+        this.steps++;
+        this.stepPeak.resetPeaks();
+        if (tp > this.truePeakMax) this.truePeakMax = tp;
+        // The first gating block ends at 400 ms; short-term values exist from 3 s. The step goes
+        // to the history with the next update of the live values (`history` flushes it).
+        if (this.steps >= 4) {
+          if (live.pending === LIVE_STAGE_STEPS) live.flush();
+          // powerOf(), written out; every operation runs on every step (none is compiled out).
+          const mp = Math.pow(10, (ml + 0.691) / 10);
+          const sp = Math.pow(10, (sl + 0.691) / 10);
+          const mOk = ml > -1e9;
+          const sOk = sl > -1e9;
+          const st = live.staged;
+          const q = 3 * live.pending;
+          st[q] = mOk ? mp : 0;
+          st[q + 1] = this.steps >= 30 && sOk ? sp : 0;
+          st[q + 2] = tp;
+          live.pending++;
+        }
+      }
       this.statsPos += k;
       if (this.statsPos >= this.statsLen) {
         this.statsPos = 0;
-        this.updateStats(t);
+        live.update();
       }
     }
-    m[o + F_M] = floorDb(this.meter.momentaryLufs());
-    m[o + F_S] = floorDb(this.meter.shortTermLufs());
-    m[o + F_I] = floorDb(this.integrated);
-    m[o + F_LRA] = this.range;
-    m[o + F_TP] = this.truePeakMax > 0 ? floorDb(20 * Math.log10(this.truePeakMax)) : FLOOR;
-    m[o + F_PROJ] = floorDb(this.projected);
-    m[o + F_PROJ_LO] = floorDb(this.projectedLow);
-    m[o + F_PROJ_HI] = floorDb(this.projectedHigh);
+    if (n === 0) {
+      ml = this.meter.momentaryLufs();
+      sl = this.meter.shortTermLufs();
+    }
+    m[o + F_M] = floorDb(ml);
+    m[o + F_S] = floorDb(sl);
+    m[o + F_I] = floorDb(live.integratedLufs);
+    m[o + F_LRA] = live.rangeLu;
+    m[o + F_TP] = this.truePeakMax > 0 ? floorDb(20 * Math.log10(this.truePeakMax)) : -120;
+    m[o + F_PROJ] = floorDb(live.projectedLufs);
+    m[o + F_PROJ_LO] = floorDb(live.lowLufs);
+    m[o + F_PROJ_HI] = floorDb(live.highLufs);
     m[o + F_CORR] = this.corr.value;
     m[o + F_LEV] = this.leveller.gainDb;
     m[o + F_LIM] = this.limiter.gainReductionDb;
@@ -289,45 +374,10 @@ export class MasterChain {
     m[o + F_LAT] = this.latency;
   }
 
-  private endStep(): void {
-    this.stepPos = 0;
-    this.steps++;
-    const tp = this.stepPeak.truePeak();
-    this.stepPeak.resetPeaks();
-    if (tp > this.truePeakMax) this.truePeakMax = tp;
-    // The first gating block ends at 400 ms; short-term values exist from 3 s.
-    if (this.steps < 4) return;
-    const mPow = powerOf(this.meter.momentaryLufs());
-    const sPow = this.steps >= 30 ? powerOf(this.meter.shortTermLufs()) : 0;
-    this.history.push(mPow, sPow, tp);
-  }
-
-  private updateStats(t: Float64Array): void {
-    const h = this.history;
-    // Constant-cost, allocation-free forms (0.01 LU histograms) for the render thread.
-    this.integrated = h.liveIntegratedLufs();
-    this.range = h.liveLoudnessRangeLu();
-    const levellerOn = t[this.pLev[0]] >= 0.5;
-    const minutes = t[this.pDuration];
-    // Once a second: a few small objects, O(history) work (docs/loudness.md, projection).
-    const p = projectIntegrated({
-      history: h,
-      expectedDurationS: minutes > 0 ? minutes * 60 : undefined,
-      levellerTargetLufs: levellerOn ? t[this.pTarget] : undefined,
-    });
-    this.projected = p.projectedLufs;
-    this.projectedLow = p.lowLufs;
-    this.projectedHigh = p.highLufs;
-  }
-
   /** The chain's current target loudness (LUFS) and ceiling (dBTP), for reports. */
   targetOf(t: Float64Array): { integratedLufs: number; truePeakDbtp: number } {
     return { integratedLufs: t[this.pTarget], truePeakDbtp: t[this.pLim[1]] };
   }
-}
-
-function powerOf(lufs: number): number {
-  return lufs > -1e9 ? Math.pow(10, (lufs + 0.691) / 10) : 0;
 }
 
 export { lufsFromPower };

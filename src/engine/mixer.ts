@@ -30,6 +30,8 @@ import { LevelMeter } from './level-meter.js';
 import { MasterChain } from './master-chain.js';
 import { chainMeterPoint } from '../model/master-params.js';
 import { TranslationFilter } from './translation.js';
+import { LiveLoudness } from './live-loudness.js';
+import type { LoudnessHistory } from './loudness-history.js';
 import { Reverb } from './reverb.js';
 import { ChannelStrip, type BusSet, type StereoBus, type StripContext } from './strip.js';
 
@@ -79,6 +81,13 @@ export class MixEngine {
   private readonly pTranslate: Int32Array;
   private readonly sTranslate: Float64Array;
   private readonly monBuf: StereoBus;
+  /** The loudness tap: off, monitor, aux 1..n, fx 1..n, group 1..n (loudnessSources()). */
+  private readonly tap: LiveLoudness;
+  private readonly pTapSource: number;
+  private readonly pTapReset: number;
+  private tapSource = 0;
+  private tapReset = 0;
+  private readonly monPair: [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
   private readonly fx: FxUnit[];
   private readonly vcaFader: Int32Array;
   private readonly vcaMute: Int32Array;
@@ -96,6 +105,7 @@ export class MixEngine {
     master: number;
     chains: Int32Array;
     monitor: number;
+    tap: number;
   };
   private blocks = 0;
 
@@ -144,6 +154,9 @@ export class MixEngine {
     this.pTranslate = Int32Array.from(['monitor/translate', 'monitor/mono'], (a) => registry.index(a));
     this.sTranslate = changeCache(2);
     this.monBuf = stereoBus(n);
+    this.tap = new LiveLoudness(sr);
+    this.pTapSource = registry.index('loudness/source');
+    this.pTapReset = registry.index('loudness/reset');
     this.fx = L.fxBuses.map((kind, i): FxUnit => {
       const a = (s: string): number => registry.index(`fx/${i + 1}/${kind}/${s}`);
       return kind === 'reverb'
@@ -166,6 +179,7 @@ export class MixEngine {
       master: ml.offsetOf('master'),
       chains: Int32Array.from({ length: L.masterChains }, (_, k) => ml.offsetOf(chainMeterPoint(k + 1))),
       monitor: ml.offsetOf('monitor'),
+      tap: ml.offsetOf('loudness'),
     };
   }
 
@@ -176,6 +190,7 @@ export class MixEngine {
     for (const c of this.chains) c.reset();
     this.translate.reset();
     this.sTranslate.fill(Number.NaN);
+    this.tap.reset();
     for (const f of this.fx) {
       (f.reverb ?? f.delay)?.reset();
       f.seen.fill(Number.NaN);
@@ -313,8 +328,36 @@ export class MixEngine {
       copy(B.aux[i][0], outputs[4 + 2 * i], n);
       copy(B.aux[i][1], outputs[5 + 2 * i], n);
     }
+    this.measureTap(t, outputs, n, m);
     this.blocks++;
     m[m.length - 1] = this.blocks;
+  }
+
+  /** The loudness tap: measure the chosen bus; a new source or the reset switch starts afresh. */
+  private measureTap(t: Float64Array, outputs: readonly Float32Array[], n: number, m: Float32Array): void {
+    const src = Math.round(t[this.pTapSource]);
+    const reset = t[this.pTapReset] >= 0.5 ? 1 : 0;
+    if (src !== this.tapSource || (reset === 1 && this.tapReset === 0)) this.tap.reset();
+    this.tapSource = src;
+    this.tapReset = reset;
+    if (src <= 0) return;
+    const B = this.buses;
+    const aux = B.aux.length;
+    const fx = B.fx.length;
+    let bus: StereoBus | undefined;
+    if (src === 1) {
+      this.monPair[0] = outputs[2];
+      this.monPair[1] = outputs[3];
+      bus = this.monPair;
+    } else if (src - 2 < aux) bus = B.aux[src - 2];
+    else if (src - 2 - aux < fx) bus = B.fx[src - 2 - aux];
+    else bus = B.groups[src - 2 - aux - fx];
+    if (bus) this.tap.measure(bus[0], bus[1], n, m, this.meterOffsets.tap);
+  }
+
+  /** The loudness tap's history since its last reset (for a report on any bus). */
+  get tapHistory(): LoudnessHistory {
+    return this.tap.history;
   }
 }
 

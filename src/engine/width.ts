@@ -56,13 +56,16 @@ export class StereoWidth implements DspBlock {
   private readonly work = newCoeffs();
 
   private primed = false;
+  /** True while the block is an exact identity (width 100 %, no bass mono, no ramp running). */
+  private identity = true;
   private rawWidth = NaN;
   private rawBass = NaN;
 
   // Width: current, target, linear ramp.
-  private w = 1;
-  private tw = 1;
-  private wStep = 0;
+  // (NaN until the constructor sets them: double fields from the start.)
+  private w = NaN;
+  private tw = NaN;
+  private wStep = NaN;
   private wLeft = 0;
 
   // Bass mono: on/off target, crossfade position 0..rampLen, frequency glide, filter.
@@ -87,6 +90,9 @@ export class StereoWidth implements DspBlock {
     this.rampLen = Math.max(1, Math.round((RAMP_MS * sampleRate) / 1000));
     this.invRamp = 1 / this.rampLen;
     this.glide = Math.exp(-(SMOOTH_STEP * 1000) / (SMOOTH_MS * sampleRate));
+    this.w = 1;
+    this.tw = 1;
+    this.wStep = 0;
     this.design();
   }
 
@@ -112,6 +118,7 @@ export class StereoWidth implements DspBlock {
       this.hpRunning = on;
       this.mixPos = on ? this.rampLen : 0;
       this.jump();
+      this.identity = !this.hpRunning && this.w === 1;
       return;
     }
     if (t !== this.tw) {
@@ -132,17 +139,20 @@ export class StereoWidth implements DspBlock {
       this.moving = this.logF !== this.tLogF;
     }
     this.hpOn = on;
+    this.identity = !this.hpRunning && this.wLeft === 0 && this.w === 1;
   }
 
   process(buffers: readonly Float32Array[], frames: number): void {
+    if (this.identity) {
+      // Exact identity: nothing to do (the general path below would give the same samples).
+      // Tested on a flag: this path has no loop, so it may run uncompiled, and reading the
+      // width (a double) there would allocate.
+      this.pos = (this.pos + frames) & STEP_MASK;
+      return;
+    }
     let pos = this.pos;
     let w = this.w;
     let wLeft = this.wLeft;
-    if (!this.hpRunning && wLeft === 0 && w === 1) {
-      // Exact identity: nothing to do (the general path below would give the same samples).
-      this.pos = (pos + frames) & STEP_MASK;
-      return;
-    }
     const L = buffers[0];
     const R = buffers[1];
     const tw = this.tw;
@@ -198,6 +208,7 @@ export class StereoWidth implements DspBlock {
     this.mixPos = mixPos;
     this.z1 = z1;
     this.z2 = z2;
+    this.identity = !running && wLeft === 0 && w === 1;
   }
 
   reset(): void {
@@ -210,6 +221,7 @@ export class StereoWidth implements DspBlock {
     this.mixPos = this.hpOn ? this.rampLen : 0;
     this.jump();
     this.primed = false;
+    this.identity = !this.hpRunning && this.w === 1;
   }
 
   subnormalStates(): number {
@@ -247,13 +259,17 @@ export const SILENCE = 1e-10;
 
 export class CorrelationMeter {
   private readonly a: number;
-  private lr = 0;
-  private ll = 0;
-  private rr = 0;
+  // (NaN until the constructor's reset: double fields from the start.)
+  private lr = NaN;
+  private ll = NaN;
+  private rr = NaN;
+  /** ρ after the last `measure` (computed there: a getter that computes may not be inlined, and its result would be boxed). */
+  private rho = NaN;
 
   constructor(sampleRate: number, windowMs = 300) {
     if (!(sampleRate > 0) || !(windowMs > 0)) throw new RangeError(`CorrelationMeter: bad sample rate ${sampleRate} or window ${windowMs}`);
     this.a = Math.exp(-1000 / (windowMs * sampleRate));
+    this.reset();
   }
 
   /** Add `n` samples of each channel to the averages. */
@@ -273,22 +289,26 @@ export class CorrelationMeter {
     this.lr = lr;
     this.ll = ll;
     this.rr = rr;
+    // ρ, with every comparison made on every call (a branch first taken after the method was
+    // compiled, e.g. the first silence, would throw the compiled code away).
+    const p = ll * rr;
+    const quietL = ll < SILENCE;
+    const quietR = rr < SILENCE;
+    const live = !(quietL && quietR) && p > 0;
+    const v = lr / Math.sqrt(live ? p : 1);
+    this.rho = live ? Math.max(-1, Math.min(1, v)) : 0;
   }
 
   /** ρ in [−1, 1]; 0 while both channels are near silence or either is silent. */
   get value(): number {
-    const ll = this.ll;
-    const rr = this.rr;
-    const p = ll * rr;
-    if ((ll < SILENCE && rr < SILENCE) || !(p > 0)) return 0;
-    const v = this.lr / Math.sqrt(p);
-    return v > 1 ? 1 : v < -1 ? -1 : v;
+    return this.rho;
   }
 
   reset(): void {
     this.lr = 0;
     this.ll = 0;
     this.rr = 0;
+    this.rho = 0;
   }
 
   subnormalStates(): number {

@@ -21,6 +21,11 @@ export interface ParamDescriptor {
   readonly options?: readonly string[];
   /** Short human label, e.g. `EQ 2 gain`. */
   readonly label: string;
+  /**
+   * Live-only: an action (a loudness reset) or an operating choice (what the loudness tap
+   * measures) that a session file does not store; loading a session sets it to its default.
+   */
+  readonly transient?: boolean;
 }
 
 /** Clamp a real value into a descriptor's range (rounding switches and enums to a step). */

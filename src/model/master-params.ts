@@ -9,6 +9,7 @@
  */
 import { en, lin, log, p, sw, type Spec } from './param-builders.js';
 import { zeroLogTaper } from './tapers.js';
+import type { MixLayout } from './layout.js';
 
 /** Master EQ band types: the strip's, plus a first-order tilt around the band's frequency. */
 export const MASTER_EQ_TYPES = ['peak', 'lowshelf', 'highshelf', 'lowpass', 'highpass', 'tilt'] as const;
@@ -50,7 +51,7 @@ export function masterChainParams(prefix: string, k: number): Spec[] {
     lin(`${x}/trim`, `${name} trim`, 'dB', -30, 30, 0),
     lin(`${x}/target`, `${name} target`, 'LUFS', -40, -5, -14),
     { ...p(`${x}/duration`, `${name} expected length`, 'min', 0, 600, 0, zeroLogTaper(1, 600)) },
-    sw(`${x}/meter/reset`, `${name} loudness reset`),
+    { ...sw(`${x}/meter/reset`, `${name} loudness reset`), transient: true },
     sw(`${x}/eq/on`, `${name} EQ`, 1),
   ];
   for (let b = 1; b <= MASTER_EQ_BANDS; b++) {
@@ -93,6 +94,25 @@ export function masterChainParams(prefix: string, k: number): Spec[] {
     log(`${x}/limiter/release`, `${name} limiter release`, 'ms', 1, 2000, 100),
   );
   return out;
+}
+
+/** What the engine's loudness tap can measure: off, the monitor, or any aux, FX or group bus. */
+export function loudnessSources(layout: MixLayout): string[] {
+  return [
+    'off',
+    'monitor',
+    ...Array.from({ length: layout.auxBuses }, (_, i) => `aux ${i + 1}`),
+    ...layout.fxBuses.map((_, i) => `fx ${i + 1}`),
+    ...Array.from({ length: layout.groups }, (_, i) => `group ${i + 1}`),
+  ];
+}
+
+/** The loudness tap: a BS.1770 meter on a chosen bus (the master chains meter themselves). */
+export function loudnessTapParams(layout: MixLayout): Spec[] {
+  return [
+    { ...en('loudness/source', 'Loudness meter source', loudnessSources(layout), 0), transient: true },
+    { ...sw('loudness/reset', 'Loudness meter reset'), transient: true },
+  ];
 }
 
 export function monitorParams(): Spec[] {

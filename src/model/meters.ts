@@ -36,6 +36,8 @@ export const CHAIN_FIELDS = [
   'mbcGr3',
   'latency',
 ] as const;
+/** The loudness tap (parameter `loudness/source`): LUFS, LU, dBTP, projected LUFS. */
+export const LOUDNESS_FIELDS = ['momentary', 'shortTerm', 'integrated', 'range', 'truePeak', 'projected'] as const;
 
 export interface MeterPoint {
   /** e.g. `ch/1`, `bus/3`, `fx/1`, `group/2`, `master`, `master/chain`, `monitor` */
@@ -65,6 +67,7 @@ export function meterLayout(layout: MixLayout): MeterLayout {
   add('master', LEVEL_FIELDS);
   for (let k = 1; k <= layout.masterChains; k++) add(chainMeterPoint(k), CHAIN_FIELDS);
   add('monitor', LEVEL_FIELDS);
+  add('loudness', LOUDNESS_FIELDS);
   const index = new Map(points.map((p) => [p.name, p.offset]));
   return {
     points,

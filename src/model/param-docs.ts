@@ -27,7 +27,7 @@ export function parameterReference(): string {
     ['FX bus 2 `fx/2` (delay by default)', /^fx\/2\//, (a) => a],
     ['Group `group/<g>` (g = 1..4)', /^group\/1\//, (a) => a.replace(/^group\/1\//, 'group/<g>/')],
     ['VCA `vca/<v>` (v = 1..8)', /^vca\/1\//, (a) => a.replace(/^vca\/1\//, 'vca/<v>/')],
-    ['Master and monitor', /^(master|monitor)\//, (a) => a],
+    ['Master chain, monitor and the loudness tap', /^(master|monitor|loudness)\//, (a) => a],
   ];
   const parts = [
     '# Parameter reference',

@@ -5,7 +5,7 @@
  */
 import type { ParamDescriptor } from './descriptor.js';
 import type { FxKind, MixLayout } from './layout.js';
-import { masterChainParams, chainPrefix, monitorParams } from './master-params.js';
+import { masterChainParams, chainPrefix, loudnessTapParams, monitorParams } from './master-params.js';
 import { en, fader, lin, log, p, sw, type Spec } from './param-builders.js';
 import { FADER_OFF_DB, panTaper, zeroLogTaper } from './tapers.js';
 
@@ -125,6 +125,6 @@ export function buildDescriptors(layout: MixLayout): ParamDescriptor[] {
     p('master/pan', 'Balance', 'pan', -100, 100, 0, panTaper),
   );
   for (let k = 1; k <= layout.masterChains; k++) all.push(...masterChainParams(chainPrefix(k), k));
-  all.push(fader('monitor/level', 'Monitor level'), en('monitor/solo/mode', 'Solo mode', SOLO_MODES, 0), ...monitorParams());
+  all.push(fader('monitor/level', 'Monitor level'), en('monitor/solo/mode', 'Solo mode', SOLO_MODES, 0), ...monitorParams(), ...loudnessTapParams(layout));
   return all;
 }

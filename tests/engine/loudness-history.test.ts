@@ -227,6 +227,77 @@ describe('LoudnessHistory decimation', () => {
   });
 });
 
+describe('LoudnessHistory render-thread entry points', () => {
+  it('pushSteps records like push; liveArrays carries the scalars after every push, clear and halving', () => {
+    const { m, s } = programme(5000, 11);
+    const a = new LoudnessHistory(1000, { warmup: true });
+    const b = new LoudnessHistory(1000, { warmup: true });
+    const view = b.liveArrays();
+    const batch = new Float64Array(3 * 37);
+    let k = 0;
+    const check = (): void => {
+      expect(Array.from(view.counts)).toEqual([b.steps, Math.round(b.stepSeconds * 10), b.pushes, Math.ceil(3 / (b.stepSeconds * 10)), Math.ceil(29 / (b.stepSeconds * 10))]);
+      expect(b.liveIntegratedLufs()).toBe(a.liveIntegratedLufs());
+      expect(b.liveLoudnessRangeLu()).toBe(a.liveLoudnessRangeLu());
+    };
+    while (k < m.length) {
+      const n = Math.min(37, m.length - k);
+      for (let j = 0; j < n; j++, k++) {
+        a.push(m[k], s[k], k % 7);
+        batch[3 * j] = m[k];
+        batch[3 * j + 1] = s[k];
+        batch[3 * j + 2] = k % 7;
+      }
+      b.pushSteps(batch, n);
+      check();
+    }
+    expect(b.stepSeconds).toBeCloseTo(0.8, 12); // halved three times on the way
+    const sa: number[] = [];
+    const sb: number[] = [];
+    a.forEachStep((x, y, z) => sa.push(x, y, z));
+    b.forEachStep((x, y, z) => sb.push(x, y, z));
+    expect(sb).toEqual(sa);
+    expect(b.maxima()).toEqual(a.maxima());
+    // The exact sums of every block above −70 LUFS, as the gating of an unhalved history has them.
+    const full = new LoudnessHistory(10000, { warmup: true });
+    for (let i = 0; i < m.length; i++) full.push(m[i], s[i], 0);
+    expect(view.sums[0]).toBe(full.gatingState().absPowerSum);
+    expect(view.sums[1]).toBe(full.gatingState().absCount);
+    b.clear();
+    expect(Array.from(view.counts)).toEqual([0, 1, 0, 3, 29]);
+    expect(Array.from(view.sums)).toEqual([0, 0]);
+  });
+
+  it('halving keeps the exact maximum of each pair, for values of every magnitude', () => {
+    // The maxima are compared as bit patterns: check them against Math.max over zeros,
+    // subnormals, tiny, ordinary and huge values, equal neighbours included.
+    const r = rng(5);
+    const pool = [0, 5e-324, 2.2e-308, 1e-300, 1e-12, 0.5, 1, 1.0000000000000002, 3, 1e15, 1e300, Number.MAX_VALUE];
+    const steps = 4096;
+    const vals = Float64Array.from({ length: steps }, () => (r() < 0.5 ? pool[Math.floor(r() * pool.length)] : Math.pow(10, (r() - 0.5) * 600)));
+    const h = new LoudnessHistory(256);
+    for (let k = 0; k < steps; k++) h.push(vals[k], vals[(k * 7) % steps], vals[(k * 13) % steps]);
+    const f = Math.round(h.stepSeconds * 10);
+    expect(f).toBe(16);
+    for (let j = 0; j < h.steps; j++) {
+      let mm = 0;
+      let sm = 0;
+      let tm = 0;
+      for (let k = j * f; k < Math.min(steps, (j + 1) * f); k++) {
+        mm = Math.max(mm, vals[k]);
+        sm = Math.max(sm, vals[(k * 7) % steps]);
+        tm = Math.max(tm, vals[(k * 13) % steps]);
+      }
+      expect(h.momentaryMaxLufs(j, j + 1)).toBe(lufsFromPower(mm));
+      expect(h.shortTermMaxLufs(j, j + 1)).toBe(lufsFromPower(sm));
+      expect(h.truePeakDbtp(j, j + 1)).toBe(tm > 0 ? 20 * Math.log10(tm) : Number.NEGATIVE_INFINITY);
+      // The kept M and S are the first step of the slot's group.
+      expect(h.momentaryLufsAt(j)).toBe(lufsFromPower(vals[j * f]));
+      expect(h.shortTermLufsAt(j)).toBe(lufsFromPower(vals[(j * f * 7) % steps]));
+    }
+  });
+});
+
 describe('LoudnessHistory live values (histograms)', () => {
   it('liveIntegratedLufs and liveLoudnessRangeLu stay within 0.02 LU of the exact values', () => {
     let worstI = 0;

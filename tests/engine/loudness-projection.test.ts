@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { LoudnessHistory } from '../../src/engine/loudness-history.js';
-import { correctionNeededLu, projectFromHistory, projectIntegrated, recentSpreadLu } from '../../src/engine/loudness-projection.js';
+import { LIVE_STAGE_STEPS, LiveProjector, correctionNeededLu, projectFromHistory, projectIntegrated, recentSpreadLu, warmUpLiveProjection } from '../../src/engine/loudness-projection.js';
 import { lufsFromPower } from '../../src/engine/loudness.js';
 
 const measured: string[] = [];
@@ -193,3 +193,108 @@ describe('projection of the integrated loudness', () => {
     expect(projectIntegrated({ history: h, expectedDurationS: 0 }).remainingS).toBeCloseTo(120, 9);
   });
 });
+
+describe('LiveProjector (the render thread\'s projection)', () => {
+  /** 12 minutes of phrases with pauses, M powers, and S = mean of the last 30. */
+  function programme(seed: number, n = 7200): { m: number[]; s: number[] } {
+    let a = seed;
+    const r = (): number => ((a = (a * 16807) % 2147483647), a / 2147483647);
+    const m: number[] = [];
+    while (m.length < n) {
+      const len = 20 + Math.floor(r() * 100);
+      const level = -23 + (r() - 0.5) * 14;
+      const pause = r() < 0.1;
+      for (let i = 0; i < len && m.length < n; i++) m.push(pause ? 0 : pw(level + (r() - 0.5) * 4));
+    }
+    const s: number[] = [];
+    let acc = 0;
+    for (let i = 0; i < m.length; i++) {
+      acc += m[i];
+      if (i >= 30) acc -= m[i - 30];
+      s.push(Math.max(0, acc / 30));
+    }
+    return { m, s };
+  }
+
+  it('staged steps and one update a second give exactly the pushed history\'s values and projection', () => {
+    const { m, s } = programme(777);
+    const ref = new LoudnessHistory();
+    const live = new LiveProjector(new LoudnessHistory());
+    let checked = 0;
+    for (let k = 0; k < m.length; k++) {
+      ref.push(m[k], s[k], 0.25);
+      const q = 3 * live.pending;
+      live.staged[q] = m[k];
+      live.staged[q + 1] = s[k];
+      live.staged[q + 2] = 0.25;
+      live.pending++;
+      if (k % 10 !== 9) continue;
+      const opts = k < 2400 ? {} : k < 4800 ? { levellerTargetLufs: -16 } : { expectedDurationS: 1200, levellerTargetLufs: -18 };
+      live.levellerTargetLufs = opts.levellerTargetLufs ?? Number.NaN;
+      live.expectedDurationS = opts.expectedDurationS ?? Number.NaN;
+      live.update();
+      expect(live.pending).toBe(0);
+      if (k % 300 !== 299) continue;
+      const p = projectFromHistory(ref, opts);
+      expect(live.projectedLufs).toBe(p.projectedLufs);
+      expect(live.lowLufs).toBe(p.lowLufs);
+      expect(live.highLufs).toBe(p.highLufs);
+      expect(live.assumedLufs).toBe(p.assumedLufs);
+      expect(live.remainingS).toBe(p.remainingS);
+      expect(live.integratedLufs).toBe(ref.liveIntegratedLufs());
+      expect(live.rangeLu).toBe(ref.liveLoudnessRangeLu());
+      checked++;
+    }
+    expect(checked).toBe(24);
+    expect(live.lowLufs).toBeLessThan(live.projectedLufs);
+    expect(live.history.pushes).toBe(m.length);
+    live.reset();
+    expect([live.integratedLufs, live.rangeLu, live.projectedLufs, live.lowLufs, live.highLufs]).toEqual([-Infinity, 0, -Infinity, -Infinity, -Infinity]);
+    // flush() pushes staged steps without computing.
+    live.staged.set([pw(-20), 0, 1]);
+    live.pending = 1;
+    live.flush();
+    expect(live.pending).toBe(0);
+    expect(live.history.pushes).toBe(m.length + 1);
+    expect(live.projectedLufs).toBe(Number.NEGATIVE_INFINITY);
+    expect(LIVE_STAGE_STEPS).toBeGreaterThanOrEqual(10);
+  });
+
+  it('low and high come from P10 and P95 of the recent short-term values, ties and ordered runs included', () => {
+    // The in-place selection must find the values a sort would: recent minutes whose S values
+    // come in long runs of equal values, in rising, falling and alternating order.
+    const cases: Record<string, (i: number) => number> = {
+      ties: (i) => (i < 300 ? -24 : i < 450 ? -30 : -19),
+      rising: (i) => -34 + i / 30,
+      falling: (i) => -14 - i / 30,
+      alternating: (i) => (i % 20 < 10 ? -21 : -29) + (i % 7) * 0.25,
+    };
+    for (const [name, level] of Object.entries(cases)) {
+      const m = [...steps([[120, -24]]), ...Array.from({ length: 600 }, (_, i) => pw(level(i)))];
+      const h = historyOf(m);
+      const p = projectFromHistory(h, { expectedDurationS: 1200 });
+      // Reference: sort the gated recent S values and take the Tech 3342 index rule.
+      const sorted = Array.from(h.gatedShortTermLufs(h.slotAt(h.durationS - 60), h.steps)).sort((x, y) => x - y);
+      const k = sorted.length;
+      const recent = p.assumedLufs;
+      const down = Math.min(0, sorted[Math.round((k - 1) * 0.1)] - recent);
+      const up = Math.max(0, sorted[Math.round((k - 1) * 0.95)] - recent);
+      // The same projection with the rest moved by down / up, through the leveller input.
+      const lo = projectFromHistory(h, { expectedDurationS: 1200, levellerTargetLufs: recent + down }).projectedLufs;
+      const hi = projectFromHistory(h, { expectedDurationS: 1200, levellerTargetLufs: recent + up }).projectedLufs;
+      measured.push(`P10/P95 ${name}: low ${p.lowLufs.toFixed(6)} (ref ${Math.min(p.projectedLufs, lo).toFixed(6)}), high ${p.highLufs.toFixed(6)} (ref ${Math.max(p.projectedLufs, hi).toFixed(6)})`);
+      expect(Math.abs(p.lowLufs - Math.min(p.projectedLufs, lo))).toBeLessThan(1e-9);
+      expect(Math.abs(p.highLufs - Math.max(p.projectedLufs, hi))).toBeLessThan(1e-9);
+      expect(up - down).toBeGreaterThan(1);
+    }
+  });
+
+  it('the warm-up runs on a history of its own and leaves others alone', () => {
+    const h = historyOf(steps([[30, -20]]));
+    const before = projectFromHistory(h);
+    warmUpLiveProjection(8);
+    expect(h.pushes).toBe(300);
+    expect(projectFromHistory(h)).toEqual(before);
+  });
+});
+

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { limiterLatency } from '../../src/engine/limiter.js';
+import { LoudnessHistory } from '../../src/engine/loudness-history.js';
 import { LoudnessMeter } from '../../src/engine/loudness.js';
 import { MasterChain } from '../../src/engine/master-chain.js';
 import { MixEngine } from '../../src/engine/mixer.js';
@@ -110,6 +111,25 @@ describe('master chain', () => {
     // The history holds one 400 ms block per 100 ms step from 400 ms on.
     expect(chain.history.steps).toBe(120 - 3);
     expect(chain.history.integratedLufs()).toBeCloseTo(-23, 1);
+  });
+
+  it('the history holds every step whenever it is read; the live values update once a second', () => {
+    const { run, meters, mo, chain } = chainRig();
+    const x = sine(1000, 2.55, -23);
+    run(x, x, 300);
+    // 25 steps of 100 ms, recorded from the 4th; the last ones were staged for the next update.
+    expect(chain.history.pushes).toBe(25 - 3);
+    expect(chain.history.integratedLufs()).toBeCloseTo(-23, 1);
+    // The integrated meter shows the update at 2 s: the live value of steps 4 … 20.
+    const ref = new LoudnessHistory();
+    let k = 0;
+    chain.history.forEachStep((m, st, tp) => {
+      if (k++ < 20 - 3) ref.push(m, st, tp);
+    });
+    expect(ref.pushes).toBe(17);
+    expect(chain.live.integratedLufs).toBe(ref.liveIntegratedLufs());
+    expect(meters[mo + f('integrated')]).toBe(Math.fround(ref.liveIntegratedLufs()));
+    expect(chain.live.integratedLufs).not.toBe(chain.history.liveIntegratedLufs());
   });
 
   it('the loudness reset starts the measurement afresh on its rising edge', () => {
@@ -244,3 +264,41 @@ const chainSubject = (config: string): SuiteSubject['make'] => (sr) => {
 };
 
 dspSuite('master chain', { inputs: 2, outputs: 2, configs: ['default', 'everything on', 'extremes'], make: (sr, c) => chainSubject(c)(sr, c) });
+
+describe('the loudness tap', () => {
+  it('measures any bus: an aux mix at −23 LUFS reads −23, and a new source starts afresh', () => {
+    const layout = defaultLayout([{ stereo: true }]);
+    const reg = new ParamRegistry(layout);
+    const eng = new MixEngine(reg, { sampleRate: SR, maxBlock: 512 });
+    const set = (a: string, v: number): void => {
+      reg.set(eng.params, a, v);
+    };
+    // Channel 1 to aux 3 at 0 dB (pre-fader), its fader down: only the aux carries it.
+    set('ch/1/send/3/level', 0);
+    set('ch/1/fader', -90);
+    const sources = reg.descriptor('loudness/source').options!;
+    set('loudness/source', sources.indexOf('aux 3'));
+    const x = sine(1000, 6, -23);
+    const outs = Array.from({ length: eng.outputs }, () => new Float32Array(512));
+    const run = (): void => {
+      for (let pos = 0; pos < x.length; pos += 512) {
+        const n = Math.min(512, x.length - pos);
+        eng.process([x.subarray(pos, pos + n), x.subarray(pos, pos + n)], outs, n);
+      }
+    };
+    run();
+    const o = eng.meterLayout.offsetOf('loudness');
+    expect(eng.meters[o]).toBeCloseTo(-23, 1); // momentary
+    expect(eng.meters[o + 1]).toBeCloseTo(-23, 1); // short-term
+    expect(eng.meters[o + 2]).toBeCloseTo(-23, 1); // integrated
+    expect(eng.meters[o + 4]).toBeCloseTo(-23, 1); // true peak
+    expect(eng.tapHistory.integratedLufs()).toBeCloseTo(-23, 1);
+    // The master chain hears nothing (the fader is down).
+    expect(eng.meters[eng.meterLayout.offsetOf('master/chain') + f('integrated')]).toBe(-120);
+    // Another source: the measurement starts again (aux 4 is silent).
+    set('loudness/source', sources.indexOf('aux 4'));
+    run();
+    expect(eng.meters[o + 2]).toBe(-120);
+    expect(sources.slice(0, 3)).toEqual(['off', 'monitor', 'aux 1']);
+  });
+});

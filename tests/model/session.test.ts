@@ -456,7 +456,10 @@ describe('saving: sessionFromParams', () => {
     reg.descriptors.forEach((d, i) => {
       const x = d.min + rand() * (d.max - d.min);
       table[i] = d.steps !== undefined ? Math.floor(rand() * d.steps) : x;
+      // Live-only parameters (a loudness reset, the loudness tap's source) are not saved.
+      if (d.transient) table[i] = d.default;
     });
+    expect(reg.descriptors.filter((d) => d.transient).map((d) => d.address)).toEqual(['master/meter/reset', 'loudness/source', 'loudness/reset']);
     const saved = parseSession(text(sessionFromParams(reg, table)));
     expect(sessionLayout(saved)).toEqual(reg.layout);
     const again = reg.createTable();
