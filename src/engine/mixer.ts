@@ -83,10 +83,9 @@ export class MixEngine {
   private readonly monBuf: StereoBus;
   /** The loudness tap: off, monitor, aux 1..n, fx 1..n, group 1..n (loudnessSources()). */
   private readonly tap: LiveLoudness;
-  private readonly pTapSource: number;
-  private readonly pTapReset: number;
-  private tapSource = 0;
-  private tapReset = 0;
+  /** Table indices of loudness/source and loudness/reset, and their values at the last block. */
+  private readonly pTap: Int32Array;
+  private readonly sTap = new Float64Array(2);
   private readonly monPair: [Float32Array, Float32Array] = [new Float32Array(0), new Float32Array(0)];
   private readonly fx: FxUnit[];
   private readonly vcaFader: Int32Array;
@@ -155,8 +154,7 @@ export class MixEngine {
     this.sTranslate = changeCache(2);
     this.monBuf = stereoBus(n);
     this.tap = new LiveLoudness(sr);
-    this.pTapSource = registry.index('loudness/source');
-    this.pTapReset = registry.index('loudness/reset');
+    this.pTap = Int32Array.from(['loudness/source', 'loudness/reset'], (a) => registry.index(a));
     this.fx = L.fxBuses.map((kind, i): FxUnit => {
       const a = (s: string): number => registry.index(`fx/${i + 1}/${kind}/${s}`);
       return kind === 'reverb'
@@ -328,19 +326,24 @@ export class MixEngine {
       copy(B.aux[i][0], outputs[4 + 2 * i], n);
       copy(B.aux[i][1], outputs[5 + 2 * i], n);
     }
-    this.measureTap(t, outputs, n, m);
+    // The tap costs nothing while off and unchanged (checked here, in the compiled hot path).
+    const pl = this.pTap;
+    if (t[pl[0]] !== this.sTap[0] || t[pl[1]] !== this.sTap[1] || t[pl[0]] >= 0.5) this.measureTap(t, outputs, n, m);
     this.blocks++;
     m[m.length - 1] = this.blocks;
   }
 
   /** The loudness tap: measure the chosen bus; a new source or the reset switch starts afresh. */
   private measureTap(t: Float64Array, outputs: readonly Float32Array[], n: number, m: Float32Array): void {
-    const src = Math.round(t[this.pTapSource]);
-    const reset = t[this.pTapReset] >= 0.5 ? 1 : 0;
-    if (src !== this.tapSource || (reset === 1 && this.tapReset === 0)) this.tap.reset();
-    this.tapSource = src;
-    this.tapReset = reset;
-    if (src <= 0) return;
+    // Values stay in typed arrays: a double stored in a field or passed to a call is boxed.
+    const st = this.sTap;
+    const sv = t[this.pTap[0]];
+    const rv = t[this.pTap[1]];
+    if (sv !== st[0] || (rv >= 0.5 && !(st[1] >= 0.5))) this.tap.reset();
+    st[0] = sv;
+    st[1] = rv;
+    if (!(sv >= 0.5)) return;
+    const src = (sv + 0.5) | 0;
     const B = this.buses;
     const aux = B.aux.length;
     const fx = B.fx.length;
