@@ -3,13 +3,14 @@
  * short-term every block, integrated, range and the projection once a second (counted in
  * samples), the true peak, and a LoudnessHistory of every 100 ms step for reports.
  *
- * The engine's loudness tap (parameter `loudness/source`) uses it to measure any bus: the
- * monitor, an aux, an FX return or a group. Allocation-free in steady state, written like the
+ * Every master chain measures its output with one, and the engine's loudness tap (parameter
+ * `loudness/source`) uses one to measure any other bus: the monitor, an aux, an FX return or a
+ * group. Allocation-free in steady state, written like the
  * master chain's metering (src/engine/master-chain.ts): the step's work is written out in the
  * metering loop and staged in the LiveProjector, which folds it into the history once a second.
  */
 import { LoudnessHistory } from './loudness-history.js';
-import { LIVE_STAGE_STEPS, LiveProjector } from './loudness-projection.js';
+import { LIVE_STAGE_STEPS, LiveProjector, warmUpLiveProjection } from './loudness-projection.js';
 import { LoudnessMeter } from './loudness.js';
 import { TruePeakDetector } from './true-peak.js';
 
@@ -32,15 +33,20 @@ export class LiveLoudness {
   private stepPos = 0;
   private steps = 0;
   private statsPos = 0;
-  private truePeakMax = 0;
+  /** (NaN until the constructor sets it: a double field from the start.) */
+  private truePeakMax = NaN;
 
   constructor(readonly sampleRate: number) {
     this.meter = new LoudnessMeter(sampleRate, 2);
+    // Warm up first: objects made afterwards get the field layouts the warm-up settled, so the
+    // compiled code fits them (see master-chain.ts).
+    warmUpLiveProjection();
     this.hist = new LoudnessHistory();
     this.live = new LiveProjector(this.hist);
     this.stepPeak = new TruePeakDetector(sampleRate, 2);
     this.stepLen = this.meter.tickLen * 10;
     this.statsLen = this.meter.tickLen * 100;
+    this.truePeakMax = 0;
   }
 
   /** The loudness history since the last reset (for reports). */

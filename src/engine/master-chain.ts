@@ -13,13 +13,14 @@
  * Allocation-free in steady state (docs/engine.md; `npm run bench -- engine.bytes`). V8 boxes
  * (allocates) every double that crosses a call it did not inline and every intermediate value
  * of code it has not compiled, and it compiles a method only once it has run a lot. So: the
- * parameter check is one loop over all the chain's parameters; the 100 ms step's work is
- * written out in the metering loop, which stages the step in the LiveProjector (`live`); once a
- * second `live.update()` pushes the staged steps into the history and recomputes integrated
- * loudness, range and projection into fields, passing no number through a call. That update
- * runs too rarely to get compiled early in a show, so the constructor runs the live path on a
- * synthetic programme first (`warmUpLiveProjection`); the blocks' rarely taken branches are
- * written so that they need no new type feedback (fields that hold doubles start as doubles).
+ * parameter check is one loop over all the chain's parameters; the loudness (LiveLoudness,
+ * src/engine/live-loudness.ts) writes the 100 ms step's work out in its metering loop and stages
+ * the step in a LiveProjector, which once a second pushes the staged steps into the history and
+ * recomputes integrated loudness, range and projection into fields, passing no number through a
+ * call. That update runs too rarely to get compiled early in a show, so LiveLoudness runs the
+ * live path on a synthetic programme first (`warmUpLiveProjection`); the blocks' rarely taken
+ * branches are written so that they need no new type feedback (fields that hold doubles start
+ * as doubles).
  *
  * Latency: the limiter's look-ahead, fixed for a sample rate whatever the settings (a limiter
  * switched off still delays by the same amount), so switching never shifts time and every chain
@@ -35,11 +36,11 @@ import { SmoothGain } from './gain.js';
 import { LevelMeter } from './level-meter.js';
 import { LoudnessLeveller } from './leveller.js';
 import { TruePeakLimiter } from './limiter.js';
-import { LoudnessHistory } from './loudness-history.js';
-import { LIVE_STAGE_STEPS, LiveProjector, warmUpLiveProjection } from './loudness-projection.js';
-import { LoudnessMeter, lufsFromPower } from './loudness.js';
+import { LiveLoudness } from './live-loudness.js';
+import type { LoudnessHistory } from './loudness-history.js';
+import type { LiveProjector } from './loudness-projection.js';
+import { lufsFromPower } from './loudness.js';
 import { MultibandCompressor } from './multiband.js';
-import { TruePeakDetector } from './true-peak.js';
 import { CorrelationMeter, StereoWidth } from './width.js';
 import type { StereoBus } from './strip.js';
 
@@ -77,10 +78,8 @@ function floorDb(v: number): number {
 export class MasterChain {
   readonly latency: number;
   readonly sampleRate: number;
-  /** Loudness of the chain's output since the last reset. */
-  readonly meter: LoudnessMeter;
-  /** Integrated loudness, range and projection, updated once a second. */
-  readonly live: LiveProjector;
+  /** Loudness of the chain's output since the last reset (meter, history, live projection). */
+  readonly loudness: LiveLoudness;
 
   private readonly trim: SmoothGain[];
   private readonly eq: Equalizer;
@@ -90,9 +89,7 @@ export class MasterChain {
   private readonly limiter: TruePeakLimiter;
   private readonly level: LevelMeter;
   private readonly corr: CorrelationMeter;
-  private readonly stepPeak: TruePeakDetector;
 
-  private readonly hist: LoudnessHistory;
   private readonly pTarget: number;
   private readonly pMisc: Int32Array;
   private readonly pEq: Int32Array;
@@ -105,18 +102,8 @@ export class MasterChain {
   private readonly gAll: Uint8Array;
   private readonly sAll: Float64Array;
   private readonly buf: StereoBus;
-  private readonly pair: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
-  private readonly tickLen: number;
-  private readonly stepLen: number;
-  private readonly statsLen: number;
-
-  private stepPos = 0;
-  private steps = 0;
-  private statsPos = 0;
   private lastReset = 0;
   private first = true;
-  /** (NaN until the constructor sets it: a double field from the start.) */
-  private truePeakMax = NaN;
 
   constructor(
     registry: ParamRegistry,
@@ -160,24 +147,18 @@ export class MasterChain {
     this.latency = this.limiter.latency;
     this.level = new LevelMeter(sampleRate);
     this.corr = new CorrelationMeter(sampleRate);
-    this.meter = new LoudnessMeter(sampleRate, 2);
-    // Warm up first: objects made afterwards get the field layouts the warm-up settled, so the
-    // compiled code fits them.
-    warmUpLiveProjection();
-    this.hist = new LoudnessHistory();
-    this.live = new LiveProjector(this.hist);
-    this.stepPeak = new TruePeakDetector(sampleRate, 2);
-    this.tickLen = this.meter.tickLen;
-    this.stepLen = this.tickLen * 10;
-    this.statsLen = this.tickLen * 100;
+    this.loudness = new LiveLoudness(sampleRate);
     this.buf = [new Float32Array(maxBlock), new Float32Array(maxBlock)];
-    this.truePeakMax = 0;
+  }
+
+  /** Integrated loudness, range and projection, updated once a second. */
+  get live(): LiveProjector {
+    return this.loudness.live;
   }
 
   /** The programme's loudness history since the last loudness reset (for reports). */
   get history(): LoudnessHistory {
-    this.live.flush();
-    return this.hist;
+    return this.loudness.history;
   }
 
   /** The meter point name of chain k. */
@@ -200,15 +181,8 @@ export class MasterChain {
 
   /** Start the loudness measurement afresh (the start of a show or a song). */
   resetLoudness(): void {
-    this.meter.reset();
-    this.hist.clear();
-    this.live.reset();
-    this.stepPeak.reset();
+    this.loudness.reset();
     this.corr.reset();
-    this.stepPos = 0;
-    this.steps = 0;
-    this.statsPos = 0;
-    this.truePeakMax = 0;
   }
 
   subnormalStates(): number {
@@ -303,66 +277,9 @@ export class MasterChain {
   private measure(l: Float32Array, r: Float32Array, n: number, m: Float32Array, o: number): void {
     this.level.measure(l, r, n, m, o);
     this.corr.measure(l, r, n);
-    const live = this.live;
-    // Feed the loudness meter in pieces that end on its 100 ms steps, so every step's
-    // momentary and short-term values can be recorded exactly. The step's work is written out
-    // in this loop (see the header).
-    let i = 0;
-    let ml = Number.NEGATIVE_INFINITY;
-    let sl = Number.NEGATIVE_INFINITY;
-    while (i < n) {
-      const room = this.stepLen - this.stepPos;
-      const k = n - i < room ? n - i : room;
-      this.pair[0] = l;
-      this.pair[1] = r;
-      this.meter.processRange(this.pair, i, k);
-      this.stepPeak.process(0, l, i, k);
-      this.stepPeak.process(1, r, i, k);
-      i += k;
-      this.stepPos += k;
-      // Read on every piece, not only at a step's end, so the calls are compiled inline; the
-      // last piece's values are the block's meter values.
-      const tp = this.stepPeak.truePeak();
-      ml = this.meter.momentaryLufs();
-      sl = this.meter.shortTermLufs();
-      if (this.stepPos === this.stepLen) {
-        this.stepPos = 0;
-        this.steps++;
-        this.stepPeak.resetPeaks();
-        if (tp > this.truePeakMax) this.truePeakMax = tp;
-        // The first gating block ends at 400 ms; short-term values exist from 3 s. The step goes
-        // to the history with the next update of the live values (`history` flushes it).
-        if (this.steps >= 4) {
-          if (live.pending === LIVE_STAGE_STEPS) live.flush();
-          // powerOf(), written out; every operation runs on every step (none is compiled out).
-          const mp = Math.pow(10, (ml + 0.691) / 10);
-          const sp = Math.pow(10, (sl + 0.691) / 10);
-          const mOk = ml > -1e9;
-          const sOk = sl > -1e9;
-          const st = live.staged;
-          const q = 3 * live.pending;
-          st[q] = mOk ? mp : 0;
-          st[q + 1] = this.steps >= 30 && sOk ? sp : 0;
-          st[q + 2] = tp;
-          live.pending++;
-        }
-      }
-      this.statsPos += k;
-      if (this.statsPos >= this.statsLen) {
-        this.statsPos = 0;
-        live.update();
-      }
-    }
-    if (n === 0) {
-      ml = this.meter.momentaryLufs();
-      sl = this.meter.shortTermLufs();
-    }
-    m[o + F_M] = floorDb(ml);
-    m[o + F_S] = floorDb(sl);
-    m[o + F_I] = floorDb(live.integratedLufs);
-    m[o + F_LRA] = live.rangeLu;
-    m[o + F_TP] = this.truePeakMax > 0 ? floorDb(20 * Math.log10(this.truePeakMax)) : -120;
-    m[o + F_PROJ] = floorDb(live.projectedLufs);
+    // Momentary, short-term, integrated, range, true peak and projection: six fields in a row.
+    this.loudness.measure(l, r, n, m, o + F_M);
+    const live = this.loudness.live;
     m[o + F_PROJ_LO] = floorDb(live.lowLufs);
     m[o + F_PROJ_HI] = floorDb(live.highLufs);
     m[o + F_CORR] = this.corr.value;
