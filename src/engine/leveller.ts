@@ -243,43 +243,59 @@ export class LoudnessLeveller implements DspBlock {
         sum3 += blk[idx];
         if (k === M_BLOCKS) sum04 = sum3;
       }
-      // lufsFromPower, written out (log10(0) = −Infinity).
+      // lufsFromPower, written out (log10(0) = −Infinity). Every operation below runs on every
+      // update, both sides of each decision computed and one kept: an operation first reached
+      // after the method was compiled (the first loud block, the first admitted value) would
+      // throw the compiled code away.
       const sL = -0.691 + 10 * Math.log10(sum3 / S_BLOCKS);
       const mL = -0.691 + 10 * Math.log10(sum04 / M_BLOCKS);
       this.sLufs = sL;
       const gate = LEVELLER_GATE_LUFS;
-      const relGate = this.refCount > 0 ? this.rLufs - this.holdBelow : -Infinity;
+      const refGate = this.rLufs - this.holdBelow;
+      const relGate = this.refCount > 0 ? refGate : -Infinity;
       const bL = -0.691 + 10 * Math.log10(pb);
-      const quiet = !(bL > gate) || bL < relGate - STOP_EXTRA_LU || mL < gate || mL < relGate;
-      this.sinceQuiet = quiet ? 0 : this.sinceQuiet < S_BLOCKS ? this.sinceQuiet + 1 : S_BLOCKS;
-      const hold = this.sinceQuiet < S_BLOCKS || !(sL >= gate) || sL < relGate;
+      const bAbove = bL > gate;
+      const bStop = bL < relGate - STOP_EXTRA_LU;
+      const mUnder = mL < gate;
+      const mQuiet = mL < relGate;
+      const quiet = !bAbove || bStop || mUnder || mQuiet;
+      const since = this.sinceQuiet;
+      const next = since + 1;
+      this.sinceQuiet = quiet ? 0 : since < S_BLOCKS ? next : S_BLOCKS;
+      const young = this.sinceQuiet < S_BLOCKS;
+      const sAbove = sL >= gate;
+      const sQuiet = sL < relGate;
+      const hold = young || !sAbove || sQuiet;
 
       // Re-anchor the gain exactly where the last ramp ended.
       const now = this.rampEndDb;
       this.anchorDb = now;
       this.gLin = Math.pow(10, now / 20);
-      let desired: number;
-      if (hold) desired = Math.min(Math.max(now, -this.maxCut), this.maxBoost);
-      else {
-        const sp = sum3 / S_BLOCKS;
-        this.ref[this.refIdx] = sp;
-        this.refIdx = this.refIdx + 1 === REF_VALUES ? 0 : this.refIdx + 1;
-        if (this.refCount < REF_VALUES) this.refCount++;
-        let sum = 0;
-        for (let k = 0; k < this.refCount; k++) sum += this.ref[k];
-        this.rLufs = -0.691 + 10 * Math.log10(sum / this.refCount);
-        desired = Math.min(Math.max(this.target - sL, -this.maxCut), this.maxBoost);
-      }
+      // Admitted (not holding): the short-term value joins the reference ring (30 s), whose
+      // unwritten slots are 0, so the sum over all of them is the sum over the values in it.
+      const ref = this.ref;
+      const ri = this.refIdx;
+      const ri1 = ri + 1 === REF_VALUES ? 0 : ri + 1;
+      const count = this.refCount;
+      const count1 = count < REF_VALUES ? count + 1 : count;
+      ref[ri] = hold ? ref[ri] : sum3 / S_BLOCKS;
+      this.refIdx = hold ? ri : ri1;
+      this.refCount = hold ? count : count1;
+      let sum = 0;
+      for (let k = 0; k < REF_VALUES; k++) sum += ref[k];
+      const rL = -0.691 + 10 * Math.log10(sum / count1);
+      this.rLufs = hold ? this.rLufs : rL;
+      const keep = Math.min(Math.max(now, -this.maxCut), this.maxBoost);
+      const follow = Math.min(Math.max(this.target - sL, -this.maxCut), this.maxBoost);
+      const desired = hold ? keep : follow;
       this.holdState = hold;
       const delta = Math.min(Math.max(desired - now, -this.stepDb), this.stepDb);
-      if (delta !== 0) {
-        this.rampEndDb = now + delta;
-        this.mul = Math.pow(10, delta / (20 * this.blockLen));
-        this.rampLeft = this.blockLen;
-      } else {
-        this.mul = 1;
-        this.rampLeft = 0;
-      }
+      const moving = delta !== 0;
+      const end = now + delta;
+      const mul = Math.pow(10, delta / (20 * this.blockLen));
+      this.rampEndDb = moving ? end : now;
+      this.mul = moving ? mul : 1;
+      this.rampLeft = moving ? this.blockLen : 0;
     }
     // Meters: the gain at the current sample of the ramp (dB), and the hold state.
     const active = on || this.fadePos !== 0;
