@@ -79,11 +79,13 @@ export class LoudnessLeveller implements DspBlock {
   // Parameters.
   private primed = false;
   private on = false;
-  private target = -23;
-  private maxBoost = 0;
-  private maxCut = 0;
-  private stepDb = 0;
-  private holdBelow = 20;
+  // (NaN until the constructor sets the defaults: double fields from the start, whatever the
+  // values `set` brings later, so compiled code never meets a change of the object's layout.)
+  private target = NaN;
+  private maxBoost = NaN;
+  private maxCut = NaN;
+  private stepDb = NaN;
+  private holdBelow = NaN;
 
   // K-weighting state: pre-filter s1, s2 and RLB s1, s2 per channel (transposed direct form II).
   private p1a = 0;
@@ -127,6 +129,11 @@ export class LoudnessLeveller implements DspBlock {
     const k = kWeightingCoeffs(sampleRate);
     this.pre = k.pre;
     this.rlb = k.rlb;
+    this.target = -23;
+    this.maxBoost = 0;
+    this.maxCut = 0;
+    this.stepDb = 0;
+    this.holdBelow = 20;
     this.clearGain();
   }
 
@@ -199,10 +206,11 @@ export class LoudnessLeveller implements DspBlock {
       r2b = flushDenormal(rb2 * yb - ra2 * zb);
       acc += za * za + zb * zb;
       if (!apply) continue;
-      if (rampLeft > 0) {
-        g *= mul;
-        rampLeft--;
-      }
+      // (Both sides computed: the first ramp would otherwise reach new code.)
+      const ramping = rampLeft > 0;
+      const gm = g * mul;
+      g = ramping ? gm : g;
+      rampLeft = ramping ? rampLeft - 1 : rampLeft;
       let k = g;
       if (fadePos !== fadeLen || !on) {
         fadePos += fadeStep;
@@ -261,7 +269,8 @@ export class LoudnessLeveller implements DspBlock {
       const quiet = !bAbove || bStop || mUnder || mQuiet;
       const since = this.sinceQuiet;
       const next = since + 1;
-      this.sinceQuiet = quiet ? 0 : since < S_BLOCKS ? next : S_BLOCKS;
+      const short = since < S_BLOCKS;
+      this.sinceQuiet = quiet ? 0 : short ? next : S_BLOCKS;
       const young = this.sinceQuiet < S_BLOCKS;
       const sAbove = sL >= gate;
       const sQuiet = sL < relGate;
@@ -278,7 +287,8 @@ export class LoudnessLeveller implements DspBlock {
       const ri1 = ri + 1 === REF_VALUES ? 0 : ri + 1;
       const count = this.refCount;
       const count1 = count < REF_VALUES ? count + 1 : count;
-      ref[ri] = hold ? ref[ri] : sum3 / S_BLOCKS;
+      const sp = sum3 / S_BLOCKS;
+      ref[ri] = hold ? ref[ri] : sp;
       this.refIdx = hold ? ri : ri1;
       this.refCount = hold ? count : count1;
       let sum = 0;
@@ -292,19 +302,18 @@ export class LoudnessLeveller implements DspBlock {
       const delta = Math.min(Math.max(desired - now, -this.stepDb), this.stepDb);
       const moving = delta !== 0;
       const end = now + delta;
-      const mul = Math.pow(10, delta / (20 * this.blockLen));
+      const len = this.blockLen;
+      const mul = Math.pow(10, delta / (20 * len));
       this.rampEndDb = moving ? end : now;
       this.mul = moving ? mul : 1;
-      this.rampLeft = moving ? this.blockLen : 0;
+      this.rampLeft = moving ? len : 0;
     }
     // Meters: the gain at the current sample of the ramp (dB), and the hold state.
     const active = on || this.fadePos !== 0;
-    let db = 0;
-    if (active) {
-      const left = this.rampLeft;
-      db = left === 0 ? this.rampEndDb : this.anchorDb + ((this.blockLen - left) / this.blockLen) * (this.rampEndDb - this.anchorDb);
-    }
-    this.gainDb = db;
+    const left = this.rampLeft;
+    const endDb = this.rampEndDb;
+    const atDb = this.anchorDb + ((this.blockLen - left) / this.blockLen) * (endDb - this.anchorDb);
+    this.gainDb = active ? (left === 0 ? endDb : atDb) : 0;
     this.holding = active && this.holdState;
   }
 
@@ -355,3 +364,33 @@ export class LoudnessLeveller implements DspBlock {
     this.gainDb = 0;
   }
 }
+
+/**
+ * Run a throwaway leveller (8 kHz) over a synthetic programme that takes every path of the
+ * 100 ms update (silence, a loud and a quiet passage, admitted and holding, ramps up and down,
+ * switched off and on), so the JIT compiles `run` with the type feedback of all of them before a
+ * show. A path first taken in compiled code throws that code away, and V8 can then keep the
+ * method uncompiled (boxing every number) for a long while. About a millisecond once compiled.
+ */
+export function warmUpLeveller(): void {
+  const lv = new LoudnessLeveller(8000);
+  const l = new Float32Array(400);
+  const r = new Float32Array(400);
+  const bufs = [l, r];
+  let phase = 0;
+  for (let k = 0; k < 300; k++) {
+    if (k === 0) lv.set(true, -20, 12, 12, 6, 20);
+    if (k === 220) lv.set(false, -20, 12, 12, 6, 20);
+    if (k === 250) lv.set(true, -30, 6, 6, 3, 10);
+    // 20 ms pieces at 8 kHz: 5 s loud, 1 s silent, 2 s quiet, then loud; odd piece lengths too.
+    const t = k * 0.05;
+    const amp = t < 5 ? 0.3 : t < 6 ? 0 : t < 8 ? 0.003 : 0.5;
+    const n = k % 3 === 0 ? 400 : 257;
+    for (let i = 0; i < n; i++, phase++) {
+      l[i] = amp * Math.sin(phase * 0.37);
+      r[i] = amp * 0.8 * Math.sin(phase * 0.23);
+    }
+    lv.process(bufs, n);
+  }
+}
+

@@ -612,3 +612,32 @@ export class TruePeakLimiter implements DspBlock {
     this.prevV.fill(0);
   }
 }
+
+/**
+ * Run a throwaway limiter (8 kHz, the 8× detector of every rate below 88.2 kHz) over a
+ * synthetic programme that takes every path (quiet, limiting hard, releasing, silence, switched
+ * off and on), so the JIT compiles it with the type feedback of all of them before a show: a
+ * path first taken in compiled code (the first limiting, minutes into a show) throws that code
+ * away, and V8 can then keep the method uncompiled (boxing every number) for a long while.
+ */
+export function warmUpLimiter(): void {
+  const lim = new TruePeakLimiter(2, 8000);
+  const l = new Float32Array(256);
+  const r = new Float32Array(256);
+  const bufs = [l, r];
+  let phase = 0;
+  for (let k = 0; k < 120; k++) {
+    if (k === 0) lim.set(true, -1, 50);
+    if (k === 80) lim.set(false, -1, 50);
+    if (k === 90) lim.set(true, -3, 200);
+    // 0.5 s quiet, 1 s far over the ceiling, 0.5 s silence, then loud again; odd block sizes.
+    const amp = k < 16 ? 0.3 : k < 47 ? 1.5 : k < 63 ? 0 : 0.9;
+    const n = k % 2 === 0 ? 256 : 97;
+    for (let i = 0; i < n; i++, phase++) {
+      l[i] = amp * Math.sin(phase * 0.41);
+      r[i] = amp * Math.sin(phase * 0.29 + 1);
+    }
+    lim.process(bufs, n);
+  }
+}
+

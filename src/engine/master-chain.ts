@@ -18,9 +18,12 @@
  * the step in a LiveProjector, which once a second pushes the staged steps into the history and
  * recomputes integrated loudness, range and projection into fields, passing no number through a
  * call. That update runs too rarely to get compiled early in a show, so LiveLoudness runs the
- * live path on a synthetic programme first (`warmUpLiveProjection`); the blocks' rarely taken
- * branches are written so that they need no new type feedback (fields that hold doubles start
- * as doubles).
+ * live path on a synthetic programme first (`warmUpLiveProjection`), and the constructor does
+ * the same for the leveller's 100 ms update and the limiter's limiting (`warmUpLeveller`,
+ * `warmUpLimiter`): code first reached minutes into a show would throw the compiled code away
+ * (and V8 may then leave a method uncompiled for long). The blocks' rarely taken branches are
+ * written so that they need no new type feedback (both sides computed, fields that hold doubles
+ * start as doubles).
  *
  * Latency: the limiter's look-ahead, fixed for a sample rate whatever the settings (a limiter
  * switched off still delays by the same amount), so switching never shifts time and every chain
@@ -34,8 +37,8 @@ import { changeCache } from './block.js';
 import { Equalizer } from './filters.js';
 import { SmoothGain } from './gain.js';
 import { LevelMeter } from './level-meter.js';
-import { LoudnessLeveller } from './leveller.js';
-import { TruePeakLimiter } from './limiter.js';
+import { LoudnessLeveller, warmUpLeveller } from './leveller.js';
+import { TruePeakLimiter, warmUpLimiter } from './limiter.js';
 import { LiveLoudness } from './live-loudness.js';
 import type { LoudnessHistory } from './loudness-history.js';
 import type { LiveProjector } from './loudness-projection.js';
@@ -142,7 +145,11 @@ export class MasterChain {
     this.eq = new Equalizer(2, sampleRate, EQ_BANDS);
     this.mbc = new MultibandCompressor(sampleRate, maxBlock);
     this.width = new StereoWidth(sampleRate);
+    // The leveller's 100 ms update and the limiter's limiting are paths that first run seconds
+    // or minutes into a show: warm them up first (leveller.ts, limiter.ts).
+    warmUpLeveller();
     this.leveller = new LoudnessLeveller(sampleRate);
+    warmUpLimiter();
     this.limiter = new TruePeakLimiter(2, sampleRate);
     this.latency = this.limiter.latency;
     this.level = new LevelMeter(sampleRate);
