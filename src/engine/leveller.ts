@@ -72,6 +72,8 @@ export class LoudnessLeveller implements DspBlock {
 
   private readonly sampleRate: number;
   private readonly blockLen: number;
+  /** blockLen again, in a field that holds a double (NaN first): a divisor the compiler never takes for a small integer. */
+  private readonly blockLenD: number = NaN;
   private readonly fadeLen: number;
   private readonly pre: Float64Array;
   private readonly rlb: Float64Array;
@@ -125,6 +127,7 @@ export class LoudnessLeveller implements DspBlock {
     if (!(sampleRate >= 8000 && sampleRate <= 768000)) throw new RangeError(`LoudnessLeveller: bad sample rate ${sampleRate}`);
     this.sampleRate = sampleRate;
     this.blockLen = Math.max(1, Math.round((sampleRate * LEVELLER_BLOCK_MS) / 1000));
+    this.blockLenD = this.blockLen;
     this.fadeLen = Math.max(1, Math.round((FADE_MS * sampleRate) / 1000));
     const k = kWeightingCoeffs(sampleRate);
     this.pre = k.pre;
@@ -180,7 +183,8 @@ export class LoudnessLeveller implements DspBlock {
     let p1b = this.p1b, p2b = this.p2b, r1b = this.r1b, r2b = this.r2b;
     let acc = this.acc;
     const on = this.on;
-    const apply = on || this.fadePos !== 0;
+    const fading = this.fadePos !== 0; // (not inside `||`: see the update below)
+    const apply = on || fading;
     let g = this.gLin;
     const mul = this.mul;
     let rampLeft = this.rampLeft;
@@ -288,13 +292,15 @@ export class LoudnessLeveller implements DspBlock {
       const count = this.refCount;
       const count1 = count < REF_VALUES ? count + 1 : count;
       const sp = sum3 / S_BLOCKS;
-      ref[ri] = hold ? ref[ri] : sp;
+      const kept = ref[ri];
+      ref[ri] = hold ? kept : sp;
       this.refIdx = hold ? ri : ri1;
       this.refCount = hold ? count : count1;
       let sum = 0;
       for (let k = 0; k < REF_VALUES; k++) sum += ref[k];
       const rL = -0.691 + 10 * Math.log10(sum / count1);
-      this.rLufs = hold ? this.rLufs : rL;
+      const rPrev = this.rLufs;
+      this.rLufs = hold ? rPrev : rL;
       const keep = Math.min(Math.max(now, -this.maxCut), this.maxBoost);
       const follow = Math.min(Math.max(this.target - sL, -this.maxCut), this.maxBoost);
       const desired = hold ? keep : follow;
@@ -303,16 +309,17 @@ export class LoudnessLeveller implements DspBlock {
       const moving = delta !== 0;
       const end = now + delta;
       const len = this.blockLen;
-      const mul = Math.pow(10, delta / (20 * len));
+      const mul = Math.pow(10, delta / (20 * this.blockLenD));
       this.rampEndDb = moving ? end : now;
       this.mul = moving ? mul : 1;
       this.rampLeft = moving ? len : 0;
     }
     // Meters: the gain at the current sample of the ramp (dB), and the hold state.
-    const active = on || this.fadePos !== 0;
+    const fadingNow = this.fadePos !== 0;
+    const active = on || fadingNow;
     const left = this.rampLeft;
     const endDb = this.rampEndDb;
-    const atDb = this.anchorDb + ((this.blockLen - left) / this.blockLen) * (endDb - this.anchorDb);
+    const atDb = this.anchorDb + ((this.blockLen - left) / this.blockLenD) * (endDb - this.anchorDb);
     this.gainDb = active ? (left === 0 ? endDb : atDb) : 0;
     this.holding = active && this.holdState;
   }
@@ -374,18 +381,25 @@ export class LoudnessLeveller implements DspBlock {
  */
 export function warmUpLeveller(): void {
   const lv = new LoudnessLeveller(8000);
-  const l = new Float32Array(400);
-  const r = new Float32Array(400);
+  // As if 3 s of programme had been heard: the first update already follows and ramps, so the
+  // gain arithmetic meets fractional values before the compiler takes its snapshot (0 dB steps
+  // alone would let it assume small integers, and the first real ramp would throw the code away).
+  (lv as unknown as { sinceQuiet: number }).sinceQuiet = S_BLOCKS;
+  const l = new Float32Array(800);
+  const r = new Float32Array(800);
   const bufs = [l, r];
   let phase = 0;
-  for (let k = 0; k < 300; k++) {
-    if (k === 0) lv.set(true, -20, 12, 12, 6, 20);
-    if (k === 220) lv.set(false, -20, 12, 12, 6, 20);
-    if (k === 250) lv.set(true, -30, 6, 6, 3, 10);
-    // 20 ms pieces at 8 kHz: 5 s loud, 1 s silent, 2 s quiet, then loud; odd piece lengths too.
-    const t = k * 0.05;
-    const amp = t < 5 ? 0.3 : t < 6 ? 0 : t < 8 ? 0.003 : 0.5;
-    const n = k % 3 === 0 ? 400 : 257;
+  for (let k = 0; k < 1200; k++) {
+    // The first calls are whole 100 ms blocks, each ending in an update, and switch the
+    // leveller off and on, so the compiler's first snapshot has seen every path; then short
+    // pieces (64 and 37 samples), as a render thread's blocks.
+    if (k === 0 || k === 4) lv.set(true, -20, 12, 12, 6, 20);
+    if (k === 2 || k === 900) lv.set(false, -20, 12, 12, 6, 20);
+    if (k === 1000) lv.set(true, -30, 6, 6, 3, 10);
+    const n = k < 12 ? 800 : k % 3 === 0 ? 37 : 64;
+    // About 8 s at 8 kHz: 3 s loud, 0.5 s silent, 1.5 s quiet, then loud again.
+    const t = phase / 8000;
+    const amp = t < 3 ? 0.3 : t < 3.5 ? 0 : t < 5 ? 0.003 : 0.5;
     for (let i = 0; i < n; i++, phase++) {
       l[i] = amp * Math.sin(phase * 0.37);
       r[i] = amp * 0.8 * Math.sin(phase * 0.23);

@@ -626,12 +626,13 @@ export function warmUpLimiter(): void {
   const r = new Float32Array(256);
   const bufs = [l, r];
   let phase = 0;
-  for (let k = 0; k < 120; k++) {
+  for (let k = 0; k < 60; k++) {
     if (k === 0) lim.set(true, -1, 50);
-    if (k === 80) lim.set(false, -1, 50);
-    if (k === 90) lim.set(true, -3, 200);
-    // 0.5 s quiet, 1 s far over the ceiling, 0.5 s silence, then loud again; odd block sizes.
-    const amp = k < 16 ? 0.3 : k < 47 ? 1.5 : k < 63 ? 0 : 0.9;
+    if (k === 40) lim.set(false, -1, 50);
+    if (k === 46) lim.set(true, -3, 200);
+    // Far over the ceiling and quiet by turns from the first blocks (every path early, before
+    // the compiler's first snapshot), then silence, then loud again; odd block sizes.
+    const amp = k < 24 ? (k % 4 < 2 ? 1.5 : 0.3) : k < 32 ? 0 : 0.9;
     const n = k % 2 === 0 ? 256 : 97;
     for (let i = 0; i < n; i++, phase++) {
       l[i] = amp * Math.sin(phase * 0.41);
