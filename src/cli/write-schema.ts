@@ -29,6 +29,7 @@ interface JsonSchema {
   items?: JsonSchema | false;
   prefixItems?: JsonSchema[];
   oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
   'x-unit'?: string;
 }
 
@@ -44,6 +45,7 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|');
 function typeText(s: JsonSchema): string {
   if (s.const !== undefined) return code(s.const);
   if (s.enum) return typeof s.enum[0] === 'number' ? 'number (enum)' : 'string (enum)';
+  if (s.anyOf) return s.anyOf.map(typeText).join(' or ');
   if (s.type === 'array' && s.items) return `list of ${typeText(s.items)}s`;
   return s.type ?? 'object';
 }

@@ -10,6 +10,7 @@ import { EQ_BANDS, type DELAY_DIVISIONS, type EQ_TYPES, type GATE_MODES, type SO
 import { ParamRegistry } from './registry.js';
 import { enumValues, type AnyBindings, type Bindings } from './bindings.js';
 import { chainSchema, outputsSchema, type SchemaKit, type SessionChain, type SessionOutput, type TranslationPreset } from './session-master.js';
+import { audioSchema, checkAudio, type SessionAudio } from './session-audio.js';
 
 export * from './bindings.js';
 
@@ -165,6 +166,8 @@ export interface Session {
   /** Extra master chains (outputs master2, ...). */
   outputs?: SessionOutput[];
   monitor?: { level?: number; soloMode?: SoloMode; translate?: TranslationPreset; mono?: boolean };
+  /** Live audio: device, block size, inputs and the output patch (only live play reads it). */
+  audio?: SessionAudio;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -548,7 +551,8 @@ export function buildSessionSchema(): z.ZodType<Session> {
       .meta({ description: 'Main stereo bus and its mastering chain.' }),
     outputs: outputsSchema(kit, reg),
     monitor: strict(bindingShape(MONITOR_BINDINGS, reg, 'monitor/')).optional().meta({ description: 'Monitor (control room / headphones) output and solo mode.' }),
-  }).meta({
+    audio: audioSchema({ strict, typeError, showValue }),
+  }).superRefine(checkAudio, { when: () => true }).meta({
     title: 'mixhost session',
     description: `A mixhost session file, format "${SESSION_FORMAT}" version ${SESSION_VERSION}. Every field except format, version and channels is optional and takes its default.`,
   });
