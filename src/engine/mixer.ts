@@ -17,6 +17,11 @@
  *
  * Latency: the master outputs lag the aux outputs by the chains' fixed look-ahead
  * (`masterLatency` samples); monitor mixes are not delayed.
+ *
+ * Faults (docs/engine.md): each unit (a strip, an FX unit, a group, an aux, the master stage, a
+ * master chain, the monitor path, the loudness tap) runs inside try/catch. A unit that throws is
+ * reset, recorded in `faults`, and skipped (silent) until `rearm`; the rest keeps playing. A
+ * master output block holding NaN or ±Inf is zeroed and counted in `nonFiniteBlocks`.
  */
 import { inputCount, outputPairs, type MixLayout } from '../model/layout.js';
 import { meterLayout, type MeterLayout } from '../model/meters.js';
@@ -28,7 +33,8 @@ import { StereoDelay, delayTimeMs } from './delay.js';
 import { SmoothGain } from './gain.js';
 import { LevelMeter } from './level-meter.js';
 import { MasterChain } from './master-chain.js';
-import { chainMeterPoint } from '../model/master-params.js';
+import { chainMeterPoint, chainPrefix } from '../model/master-params.js';
+import { allFinite, FaultTable, type EngineFault } from './faults.js';
 import { TranslationFilter } from './translation.js';
 import { LiveLoudness } from './live-loudness.js';
 import type { LoudnessHistory } from './loudness-history.js';
@@ -107,6 +113,22 @@ export class MixEngine {
     tap: number;
   };
   private blocks = 0;
+  /** Fault flags and records; unit numbers: strips, FX, groups, aux, master stage, chains, monitor, tap. */
+  private readonly faultTable: FaultTable;
+  private readonly uFx: number;
+  private readonly uGroup: number;
+  private readonly uAux: number;
+  private readonly uMaster: number;
+  private readonly uChain: number;
+  private readonly uMonitor: number;
+  private readonly uTap: number;
+  /**
+   * Faults so far (one per throw, a re-armed unit that throws again adds another). Read it
+   * freely; only the engine writes it. Polled every block by the render worker: a plain field.
+   */
+  faultCount = 0;
+  /** Master output blocks (one stereo pair of one block) zeroed because they held NaN or ±Inf. */
+  nonFiniteBlocks = 0;
 
   constructor(
     readonly registry: ParamRegistry,
@@ -179,6 +201,85 @@ export class MixEngine {
       monitor: ml.offsetOf('monitor'),
       tap: ml.offsetOf('loudness'),
     };
+    const S = this.strips.length;
+    this.uFx = S;
+    this.uGroup = this.uFx + this.fx.length;
+    this.uAux = this.uGroup + L.groups;
+    this.uMaster = this.uAux + L.auxBuses;
+    this.uChain = this.uMaster + 1;
+    this.uMonitor = this.uChain + L.masterChains;
+    this.uTap = this.uMonitor + 1;
+    const many = (count: number, prefix: string): string[] => Array.from({ length: count }, (_, i) => `${prefix}/${i + 1}`);
+    const points = [...many(S, 'ch'), ...many(this.fx.length, 'fx'), ...many(L.groups, 'group'), ...many(L.auxBuses, 'bus')];
+    const chains = this.chains.map((_, k) => k + 1);
+    // The master stage (the master bus's fader, mute and balance; meter point `master`) is named
+    // apart from chain 1, whose parameter prefix is also `master`.
+    this.faultTable = new FaultTable(
+      [...points, 'master/stage', ...chains.map(chainPrefix), 'monitor', 'loudness'],
+      [...points, 'master', ...chains.map(chainMeterPoint), 'monitor', 'loudness'],
+    );
+  }
+
+  /** Every fault so far, oldest first: `{ unit, message, block }` (block: 0-based engine block). */
+  get faults(): readonly EngineFault[] {
+    return this.faultTable.list;
+  }
+
+  /** Unit names, in unit order (for inspection). */
+  get units(): readonly string[] {
+    return this.faultTable.units;
+  }
+
+  /** Whether a unit is faulted (skipped). */
+  isFaulted(unit: string): boolean {
+    const u = this.faultTable.indexOf(unit);
+    return u >= 0 && this.faultTable.flags[u] !== 0;
+  }
+
+  /**
+   * Let a faulted unit play again: its state is reset (it starts clean), then its flag cleared.
+   * Call it between blocks (on the render thread). False if the unit is unknown or not faulted.
+   */
+  rearm(unit: string): boolean {
+    const u = this.faultTable.indexOf(unit);
+    if (u < 0 || this.faultTable.flags[u] === 0) return false;
+    this.resetUnit(u);
+    this.faultTable.flags[u] = 0;
+    return true;
+  }
+
+  /** Clear the state of one unit (after a fault, and again on re-arm). */
+  private resetUnit(u: number): void {
+    if (u < this.uFx) this.strips[u].reset();
+    else if (u < this.uGroup) {
+      const f = this.fx[u - this.uFx];
+      (f.reverb ?? f.delay)?.reset();
+      f.seen.fill(Number.NaN);
+      this.fxStages[u - this.uFx].reset();
+    } else if (u < this.uAux) this.groupStages[u - this.uGroup].reset();
+    else if (u < this.uMaster) this.auxStages[u - this.uAux].reset();
+    else if (u === this.uMaster) this.masterStage.reset();
+    else if (u < this.uMonitor) this.chains[u - this.uChain].reset();
+    else if (u === this.uMonitor) {
+      this.translate.reset();
+      this.sTranslate.fill(Number.NaN);
+      this.monMeter.reset();
+      this.monL.jump(this.monL.target);
+      this.monR.jump(this.monR.target);
+    } else this.tap.reset();
+  }
+
+  /** The catch of every unit: record, reset, silence its meters. Allocates (exceptional path only). */
+  private fault(u: number, err: unknown): void {
+    const ft = this.faultTable;
+    ft.record(u, err, this.blocks);
+    this.faultCount++;
+    try {
+      this.resetUnit(u);
+    } catch {
+      // A unit whose reset throws stays faulted; there is nothing more to do for it here.
+    }
+    ft.silenceMeters(u, this.meterLayout, this.meters);
   }
 
   /** Clear every filter, envelope, delay line and meter (parameters are kept). */
@@ -220,6 +321,17 @@ export class MixEngine {
     return this.strips[channel - 1];
   }
 
+  /** The effect of FX bus i, 1-based (for inspection and tests). */
+  effect(i: number): Reverb | StereoDelay {
+    const f = this.fx[i - 1];
+    return (f.reverb ?? f.delay)!;
+  }
+
+  /** The loudness tap's meter (for inspection and tests). */
+  get loudnessTap(): LiveLoudness {
+    return this.tap;
+  }
+
   /** Work out VCA offsets and solo muting for every strip, once per block. */
   private updateContexts(t: Float64Array): boolean {
     const mode = Math.round(t[this.soloMode]);
@@ -245,14 +357,38 @@ export class MixEngine {
     return anySolo && mode !== SIP;
   }
 
-  private updateFx(t: Float64Array): void {
-    for (let i = 0; i < this.fx.length; i++) {
-      const f = this.fx[i];
-      const p = f.p;
-      if (!changed(t, p, f.seen)) continue;
+  /** FX unit i: its effect's parameters (when they moved), the effect, the return stage. */
+  private processFx(t: Float64Array, i: number, n: number, m: Float32Array): void {
+    const f = this.fx[i];
+    const p = f.p;
+    if (changed(t, p, f.seen)) {
       if (f.reverb) f.reverb.set(t[p[0]], t[p[1]], t[p[2]]);
       else if (f.delay) f.delay.set(delayTimeMs(t[p[1]] >= 0.5, t[p[0]], t[p[2]], Math.round(t[p[3]])), t[p[4]], t[p[5]], t[p[6]] >= 0.5);
     }
+    const bus = this.buses.fx[i];
+    (f.reverb ?? f.delay)!.process(bus, n);
+    this.fxStages[i].process(t, bus, n, m, this.meterOffsets.fx[i]);
+  }
+
+  /** The monitor path: source copy, translation check, level, meter (outputs 2 and 3). */
+  private processMonitor(t: Float64Array, soloToMonitor: boolean, outputs: readonly Float32Array[], n: number, m: Float32Array): void {
+    const B = this.buses;
+    const mon = dbToGain(t[this.monitorLevel]);
+    this.monL.target = mon;
+    this.monR.target = mon;
+    if (this.blocks === 0) {
+      this.monL.jump(mon);
+      this.monR.jump(mon);
+    }
+    const mb = this.monBuf;
+    copy(soloToMonitor ? B.solo[0] : outputs[0], mb[0], n);
+    copy(soloToMonitor ? B.solo[1] : outputs[1], mb[1], n);
+    const pt = this.pTranslate;
+    if (changed(t, pt, this.sTranslate)) this.translate.set(Math.round(t[pt[0]]), t[pt[1]] >= 0.5);
+    this.translate.process(mb, n);
+    this.monL.apply(mb[0], outputs[2], n);
+    this.monR.apply(mb[1], outputs[3], n);
+    this.monMeter.measure(outputs[2], outputs[3], n, m, this.meterOffsets.monitor);
   }
 
   /**
@@ -274,61 +410,117 @@ export class MixEngine {
     clear(B.aux, n);
     clear(B.fx, n);
 
+    const f = this.faultTable.flags;
     const soloToMonitor = this.updateContexts(t);
+    // A strip that throws may already have added part of this block into buses; from the next
+    // block on it adds nothing.
     for (let i = 0; i < this.strips.length; i++) {
+      if (f[i] !== 0) continue;
       const s = this.strips[i];
       const k = this.stripInput[i];
       const inL = inputs[k] ?? this.zeros;
       const inR = s.stereo ? (inputs[k + 1] ?? this.zeros) : inL;
-      s.process(t, this.ctx[i], inL, inR, n, m, this.meterOffsets.strips[i]);
+      try {
+        s.process(t, this.ctx[i], inL, inR, n, m, this.meterOffsets.strips[i]);
+      } catch (e) {
+        this.fault(i, e);
+      }
     }
 
-    // FX buses: effect (100 % wet), return stage, into the master.
-    this.updateFx(t);
+    // FX buses: effect (100 % wet), return stage, into the master. A faulted unit's bus is
+    // zeroed (the sends still reach it), so it adds nothing and the loudness tap reads silence.
     for (let i = 0; i < this.fx.length; i++) {
-      const f = this.fx[i];
-      const bus = B.fx[i];
-      (f.reverb ?? f.delay)!.process(bus, n);
-      this.fxStages[i].process(t, bus, n, m, this.meterOffsets.fx[i]);
-      addInto(bus, B.main, n);
+      const u = this.uFx + i;
+      if (f[u] === 0) {
+        try {
+          this.processFx(t, i, n, m);
+        } catch (e) {
+          this.fault(u, e);
+        }
+      }
+      if (f[u] === 0) addInto(B.fx[i], B.main, n);
+      else zero(B.fx[i], n);
     }
     for (let i = 0; i < B.groups.length; i++) {
-      this.groupStages[i].process(t, B.groups[i], n, m, this.meterOffsets.groups[i]);
-      addInto(B.groups[i], B.main, n);
+      const u = this.uGroup + i;
+      if (f[u] === 0) {
+        try {
+          this.groupStages[i].process(t, B.groups[i], n, m, this.meterOffsets.groups[i]);
+        } catch (e) {
+          this.fault(u, e);
+        }
+      }
+      if (f[u] === 0) addInto(B.groups[i], B.main, n);
+      else zero(B.groups[i], n);
     }
-    this.masterStage.process(t, B.main, n, m, this.meterOffsets.master);
+    if (f[this.uMaster] === 0) {
+      try {
+        this.masterStage.process(t, B.main, n, m, this.meterOffsets.master);
+      } catch (e) {
+        this.fault(this.uMaster, e);
+      }
+    }
+    if (f[this.uMaster] !== 0) zero(B.main, n);
     for (let k = 0; k < this.chains.length; k++) {
-      const o = this.chainOut[k];
-      this.chains[k].process(t, B.main, outputs[o], outputs[o + 1], n, m, this.meterOffsets.chains[k]);
+      const u = this.uChain + k;
+      const oL = outputs[this.chainOut[k]];
+      const oR = outputs[this.chainOut[k] + 1];
+      if (f[u] === 0) {
+        try {
+          this.chains[k].process(t, B.main, oL, oR, n, m, this.meterOffsets.chains[k]);
+        } catch (e) {
+          this.fault(u, e);
+        }
+      }
+      if (f[u] !== 0) {
+        oL.fill(0, 0, n);
+        oR.fill(0, 0, n);
+      } else if (!allFinite(oL, oR, n)) {
+        // NaN or ±Inf escaped a block: never send it to the speakers. The chain's state may
+        // hold it too, so the chain starts afresh.
+        oL.fill(0, 0, n);
+        oR.fill(0, 0, n);
+        this.nonFiniteBlocks++;
+        this.chains[k].reset();
+      }
     }
 
-    // Monitor: the solo bus while AFL/PFL is active, else master chain 1, through the
-    // translation check (which never touches the master outputs).
-    const mon = dbToGain(t[this.monitorLevel]);
-    this.monL.target = mon;
-    this.monR.target = mon;
-    if (this.blocks === 0) {
-      this.monL.jump(mon);
-      this.monR.jump(mon);
+    // Monitor: the solo bus while AFL/PFL is active, else master chain 1 (silent while chain 1
+    // is faulted), through the translation check (which never touches the master outputs).
+    if (f[this.uMonitor] === 0) {
+      try {
+        this.processMonitor(t, soloToMonitor, outputs, n, m);
+      } catch (e) {
+        this.fault(this.uMonitor, e);
+      }
     }
-    const mb = this.monBuf;
-    copy(soloToMonitor ? B.solo[0] : outputs[0], mb[0], n);
-    copy(soloToMonitor ? B.solo[1] : outputs[1], mb[1], n);
-    const pt = this.pTranslate;
-    if (changed(t, pt, this.sTranslate)) this.translate.set(Math.round(t[pt[0]]), t[pt[1]] >= 0.5);
-    this.translate.process(mb, n);
-    this.monL.apply(mb[0], outputs[2], n);
-    this.monR.apply(mb[1], outputs[3], n);
-    this.monMeter.measure(outputs[2], outputs[3], n, m, this.meterOffsets.monitor);
+    if (f[this.uMonitor] !== 0) {
+      outputs[2].fill(0, 0, n);
+      outputs[3].fill(0, 0, n);
+    }
 
     for (let i = 0; i < B.aux.length; i++) {
-      this.auxStages[i].process(t, B.aux[i], n, m, this.meterOffsets.aux[i]);
+      const u = this.uAux + i;
+      if (f[u] === 0) {
+        try {
+          this.auxStages[i].process(t, B.aux[i], n, m, this.meterOffsets.aux[i]);
+        } catch (e) {
+          this.fault(u, e);
+        }
+      }
+      if (f[u] !== 0) zero(B.aux[i], n);
       copy(B.aux[i][0], outputs[4 + 2 * i], n);
       copy(B.aux[i][1], outputs[5 + 2 * i], n);
     }
     // The tap costs nothing while off and unchanged (checked here, in the compiled hot path).
     const pl = this.pTap;
-    if (t[pl[0]] !== this.sTap[0] || t[pl[1]] !== this.sTap[1] || t[pl[0]] >= 0.5) this.measureTap(t, outputs, n, m);
+    if (f[this.uTap] === 0 && (t[pl[0]] !== this.sTap[0] || t[pl[1]] !== this.sTap[1] || t[pl[0]] >= 0.5)) {
+      try {
+        this.measureTap(t, outputs, n, m);
+      } catch (e) {
+        this.fault(this.uTap, e);
+      }
+    }
     this.blocks++;
     m[m.length - 1] = this.blocks;
   }
@@ -373,6 +565,11 @@ function addInto(src: StereoBus, dst: StereoBus, n: number): void {
     l[i] += a[i];
     r[i] += b[i];
   }
+}
+
+function zero(bus: StereoBus, n: number): void {
+  bus[0].fill(0, 0, n);
+  bus[1].fill(0, 0, n);
 }
 
 function clear(buses: readonly StereoBus[], n: number): void {
