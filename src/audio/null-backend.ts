@@ -1,59 +1,81 @@
 /**
- * The `null` audio backend: no device; a clock asks the engine for blocks at the real-time rate
- * and the output is discarded. Used when there is no sound card, and for soak runs.
- * Blocks are paced by wall-clock time: if the process falls behind by more than one block,
- * the missed deadline is counted and the clock resynchronises instead of bursting.
+ * The `null` backend: no device. A clock asks for blocks at the real-time rate and the output
+ * is discarded; inputs are silent. Used when there is no sound card, for soak runs, and by the
+ * render worker to keep the engine (meters, loudness history) going while a lost device is
+ * being reopened.
+ *
+ * Pacing: the render thread sleeps until each block's deadline with `Atomics.wait` (sub-
+ * millisecond, no timer allocation), and lets its event loop turn every ~20 ms so messages
+ * and timers still run. If it falls more than two blocks behind (the machine was suspended,
+ * or a block took far too long) the miss is counted and the clock starts again from now
+ * instead of bursting to catch up.
  */
-export interface BlockSource {
-  /** Render one block of `frames` samples. */
-  render(frames: number): void;
+import { planar, yieldToLoop, type AudioBackend, type BackendCallbacks, type BackendInfo } from './backend.js';
+
+export interface NullBackendOptions {
+  readonly sampleRate: number;
+  readonly blockSize: number;
+  readonly inputChannels?: number;
+  readonly outputChannels?: number;
+  /** Device name shown in status (default 'null'). */
+  readonly label?: string;
 }
 
-export interface BackendStats {
-  readonly blocks: number;
-  readonly deadlineMisses: number;
-  /** Time spent rendering divided by the audio time rendered (0..1 means keeping up). */
-  readonly cpuLoad: number;
-}
+export class NullBackend implements AudioBackend {
+  readonly info: BackendInfo;
+  readonly inputs: Float32Array[];
+  readonly outputs: Float32Array[];
+  /** Times the clock fell behind by more than two blocks and was restarted. */
+  slips = 0;
+  private running = false;
+  private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
 
-export class NullBackend {
-  private timer: NodeJS.Timeout | undefined;
-  private blocks = 0;
-  private misses = 0;
-  private busyMs = 0;
+  constructor(opts: NullBackendOptions) {
+    this.info = {
+      kind: 'null',
+      device: opts.label ?? 'null',
+      sampleRate: opts.sampleRate,
+      blockSize: opts.blockSize,
+      inputChannels: opts.inputChannels ?? 0,
+      outputChannels: opts.outputChannels ?? 2,
+      ioLatencyFrames: 0,
+      slackBlocks: 1,
+    };
+    this.inputs = planar(this.info.inputChannels, opts.blockSize);
+    this.outputs = planar(this.info.outputChannels, opts.blockSize);
+  }
 
-  constructor(
-    readonly sampleRate: number,
-    readonly blockSize: number,
-  ) {}
-
-  start(source: BlockSource): void {
-    if (this.timer) return;
-    const blockMs = (this.blockSize / this.sampleRate) * 1000;
+  async run(cb: BackendCallbacks): Promise<void> {
+    this.running = true;
+    const blockMs = (this.info.blockSize / this.info.sampleRate) * 1000;
     let next = performance.now();
-    this.timer = setInterval(() => {
-      const now = performance.now();
-      if (now - next > blockMs * 2) {
-        this.misses++;
+    let lastYield = next;
+    while (this.running) {
+      let now = performance.now();
+      if (now - next > 2 * blockMs) {
+        this.slips++;
+        cb.xrun('clock slipped');
         next = now;
       }
-      while (next <= now) {
-        const t0 = performance.now();
-        source.render(this.blockSize);
-        this.busyMs += performance.now() - t0;
-        this.blocks++;
-        next += blockMs;
+      while (next > now && this.running) {
+        Atomics.wait(this.sleeper, 0, 0, next - now);
+        now = performance.now();
       }
-    }, Math.max(1, Math.floor(blockMs)));
+      if (!this.running) break;
+      cb.cycle();
+      next += blockMs;
+      if (now - lastYield >= 20) {
+        lastYield = now;
+        await yieldToLoop();
+      }
+    }
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.running = false;
   }
 
-  stats(): BackendStats {
-    const audioMs = (this.blocks * this.blockSize * 1000) / this.sampleRate;
-    return { blocks: this.blocks, deadlineMisses: this.misses, cpuLoad: audioMs > 0 ? this.busyMs / audioMs : 0 };
+  async close(): Promise<void> {
+    this.running = false;
   }
 }

@@ -15,11 +15,19 @@ usage:
   mixhost measure FILE.wav [--json]
       Loudness to BS.1770 / EBU R128: integrated, momentary and short-term max, loudness
       range, true peak, sample peak.
+  mixhost devices [--json]
+      The audio devices PortAudio sees (index, name, channels, default rate); none on a
+      machine without a sound card, where serve uses the null backend.
   mixhost help | --help        this text
   mixhost --version            the version
 
 --json prints one JSON object on stdout; people's text and progress go to stderr.
 Exit codes: 0 ok, 1 failure, 2 bad usage or bad input.`;
+
+// A PortAudio stream whose device vanished can leave a libuv pool thread blocked for good (see
+// src/audio/portaudio-binding.ts); a larger pool keeps file work going after such a loss. Set
+// before anything uses the pool (it is sized when first used).
+process.env.UV_THREADPOOL_SIZE ??= '16';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -37,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./serve.js')).serveCommand(rest);
     case 'measure':
       return (await import('./measure.js')).measureCommand(rest);
+    case 'devices':
+      return (await import('./devices.js')).devicesCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,132 +1,225 @@
 /**
- * `mixhost serve [--session FILE] [--audio null] [--target ID] [--report BASE]`
+ * `mixhost serve [--session FILE] [--audio SPEC] [--rate HZ] [--block N] [--http PORT]
+ *                [--local-only] [--token TOKEN] [--target ID] [--report BASE]`
  *
- * Runs a session (the built-in demo by default) on the mix engine in real time. Live audio
- * devices, the render worker, the web remote and the control surfaces are built on top of this
- * (see the README's roadmap); today the engine runs on the `null` backend: paced by the clock,
- * output discarded, meters live on the terminal.
+ * Plays a session (the built-in demo by default) live: the render worker (a worker_thread)
+ * owns the engine and the audio backend; this thread runs the HTTP API and the terminal
+ * meters. `--audio` picks the backend:
+ *   - `portaudio[:DEVICE]`: an audio interface (DEVICE: index, name, or a unique part of one);
+ *   - `null`: no device, paced by a clock;
+ *   - `file:OUT.wav`: faster than real time, every device output to a WAV file (with
+ *     `--input IN.wav` standing in for the interface's inputs, and `--duration S`).
+ * Without `--audio`, the default PortAudio device plays; if there is none (no sound card) or it
+ * cannot be opened, the null backend does, and a line says why.
  *
- * Live mastering: each master chain measures its output (BS.1770) and projects where the
- * integrated loudness will land; when the server stops, a conformity report per chain is
- * printed and, with `--report BASE`, written as BASE.json, BASE.txt and BASE.svg (chain k ≥ 2:
- * BASE-<name>.*). `--target ID` sets chain 1's target loudness and ceiling from a profile
- * (profiles/mastering/targets); a chain's `profile` in the session does the same for it.
+ * Live mastering as before: each master chain measures its output and projects where the
+ * integrated loudness will land; on stop a conformity report per chain is printed (and written
+ * with `--report BASE`). `--target ID` sets chain 1's target and ceiling from a profile.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { NullBackend } from '../audio/null-backend.js';
-import { loadRenderInputs, readLooping, type RenderInputs } from '../audio/sources.js';
+import { listAudioDevices } from '../audio/devices.js';
+import { RenderHost } from '../engine/rt/render-host.js';
+import type { AudioSpec, HostMessage } from '../engine/rt/protocol.js';
 import { MixEngine } from '../engine/mixer.js';
+import { formatConformityText, type ConformityTarget } from '../model/conformity.js';
 import { demoSession } from '../model/demo-session.js';
-import { MixhostError, ParamRegistry } from '../model/registry.js';
-import { applySession, loadSessionFile, sessionLayout } from '../model/session.js';
-import { buildConformityReport, formatConformityText, type ConformityTarget } from '../model/conformity.js';
 import { chainPrefix } from '../model/master-params.js';
 import { loadTarget, type MasteringTarget } from '../model/mastering-profiles.js';
+import { MixhostError, ParamRegistry } from '../model/registry.js';
+import { DEFAULT_BLOCK, LIVE_SAMPLE_RATES, MAX_BLOCK, MIN_BLOCK } from '../model/routing.js';
+import { applySession, loadSessionFile, sessionLayout, type Session } from '../model/session.js';
+import { chooseToken } from '../server/auth.js';
+import { lanAddresses, startHttpServer, type HttpServer } from '../server/http.js';
 import { reportError } from './output.js';
 import { writeConformityReport } from './report-files.js';
 
-const BLOCK = 128;
+/** The HTTP port when --http is not given (another free port is used if it is taken). */
+export const DEFAULT_HTTP_PORT = 8080;
+
+/** Parse `--audio`: null | file:OUT.wav | portaudio[:DEVICE]. */
+export function parseAudioSpec(text: string | undefined, extra: { input?: string; duration?: number; sampleRate: number }): AudioSpec {
+  if (text === undefined) return { kind: 'portaudio', explicit: false };
+  const [kind, ...rest] = text.split(':');
+  const arg = rest.join(':');
+  if (kind === 'null' && arg === '') return { kind: 'null' };
+  if (kind === 'file') {
+    if (arg === '') throw new MixhostError('E_USAGE', '--audio file:OUT.wav needs the WAV file to write');
+    const frames = extra.duration !== undefined ? Math.round(extra.duration * extra.sampleRate) : undefined;
+    return { kind: 'file', outFile: path.resolve(arg), inFile: extra.input !== undefined ? path.resolve(extra.input) : undefined, frames };
+  }
+  if (kind === 'portaudio') {
+    if (arg === '') return { kind: 'portaudio', explicit: true };
+    return { kind: 'portaudio', device: /^\d+$/.test(arg) ? Number(arg) : arg, explicit: true };
+  }
+  throw new MixhostError('E_USAGE', `--audio ${text}: use null, file:OUT.wav or portaudio[:DEVICE]`);
+}
+
+function intOption(v: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new MixhostError('E_USAGE', `${name} ${v}: an integer from ${min} to ${max}`);
+  return n;
+}
+
+interface Chains {
+  profiles: Array<MasteringTarget | undefined>;
+}
+
+/** Apply --target / the chains' profiles to the table (as `render --target` does). */
+async function applyTargets(session: Session, registry: ParamRegistry, table: Float64Array, chains: number, flagTarget: string | undefined): Promise<Chains> {
+  const profiles: Array<MasteringTarget | undefined> = [];
+  for (let k = 1; k <= chains; k++) {
+    const id = k === 1 ? (flagTarget ?? session.master?.chain?.profile) : session.outputs?.[k - 2]?.profile;
+    const target = id !== undefined ? await loadTarget(id) : undefined;
+    profiles.push(target);
+    const given = k === 1 ? session.master?.chain : session.outputs?.[k - 2];
+    if (!target) continue;
+    const forced = k === 1 && flagTarget !== undefined;
+    if (forced || given?.target === undefined) registry.set(table, `${chainPrefix(k)}/target`, target.integratedLufs);
+    if (forced || given?.limiter?.ceiling === undefined) registry.set(table, `${chainPrefix(k)}/limiter/ceiling`, target.truePeakDbtp);
+  }
+  return { profiles };
+}
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  let opened: RenderInputs | undefined;
+  let host: RenderHost | undefined;
+  let http: HttpServer | undefined;
+  const err = process.stderr;
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { session: { type: 'string' }, audio: { type: 'string' }, target: { type: 'string' }, report: { type: 'string' } },
-    });
-    const audio = values.audio ?? 'null';
-    if (audio !== 'null') throw new MixhostError('E_USAGE', `--audio ${audio}: this build plays on the null backend only; live devices come with the real-time engine`);
-    const session = values.session ? await loadSessionFile(values.session) : demoSession();
-    const dir = values.session ? path.dirname(path.resolve(values.session)) : process.cwd();
-    const layout = sessionLayout(session);
-    const registry = new ParamRegistry(layout);
-    const src = await loadRenderInputs(session, layout, dir);
-    opened = src;
-    const engine = new MixEngine(registry, { sampleRate: src.sampleRate, maxBlock: BLOCK });
-    applySession(session, registry, engine.params);
-    // Targets: --target for chain 1, else each chain's profile in the session.
-    const profiles: Array<MasteringTarget | undefined> = [];
-    for (let k = 1; k <= layout.masterChains; k++) {
-      const id = k === 1 ? (values.target ?? session.master?.chain?.profile) : session.outputs?.[k - 2]?.profile;
-      const target = id !== undefined ? await loadTarget(id) : undefined;
-      profiles.push(target);
-      const given = k === 1 ? session.master?.chain : session.outputs?.[k - 2];
-      if (target) {
-        if (k === 1 && values.target !== undefined) {
-          registry.set(engine.params, `${chainPrefix(k)}/target`, target.integratedLufs);
-          registry.set(engine.params, `${chainPrefix(k)}/limiter/ceiling`, target.truePeakDbtp);
-        } else {
-          if (given?.target === undefined) registry.set(engine.params, `${chainPrefix(k)}/target`, target.integratedLufs);
-          if (given?.limiter?.ceiling === undefined) registry.set(engine.params, `${chainPrefix(k)}/limiter/ceiling`, target.truePeakDbtp);
-        }
-      }
-    }
-
-    const ins = src.inputs.map(() => new Float32Array(BLOCK));
-    const outs = Array.from({ length: engine.outputs }, () => new Float32Array(BLOCK));
-    const length = Math.max(src.frames, BLOCK);
-    let pos = 0;
-    let sourceFailed = false;
-    const startedAt = new Date().toISOString();
-    const backend = new NullBackend(src.sampleRate, BLOCK);
-    backend.start({
-      render(n) {
-        // The sources loop, as a rehearsal track would: all start over at the end of the longest.
-        // A source that fails (a stem deleted or a disk error) falls silent, is reported once,
-        // and the engine keeps running.
-        if (!sourceFailed) {
-          try {
-            pos = readLooping(src.inputs, ins, n, pos, length);
-          } catch (e) {
-            sourceFailed = true;
-            for (const b of ins) b.fill(0);
-            process.stderr.write(`\nmixhost: ${e instanceof MixhostError ? e.code : 'E_AUDIO_READ'}: sources stopped: ${e instanceof Error ? e.message : String(e)}\n`);
-          }
-        }
-        engine.process(ins, outs, n);
+      options: {
+        session: { type: 'string' },
+        audio: { type: 'string' },
+        input: { type: 'string' },
+        duration: { type: 'string' },
+        rate: { type: 'string' },
+        block: { type: 'string' },
+        http: { type: 'string' },
+        'local-only': { type: 'boolean' },
+        token: { type: 'string' },
+        target: { type: 'string' },
+        report: { type: 'string' },
       },
     });
-    const err = process.stderr;
-    err.write(
-      `mixhost: serving "${session.name ?? 'session'}": ${layout.channels.length} channels, ${src.sampleRate} Hz, ${BLOCK}-frame blocks\n` +
-        `audio: null backend (no audio device used): the engine runs at real-time pace and its output is discarded\n` +
-        `press Ctrl-C to stop\n`,
+    const token = chooseToken(values.token, process.env);
+    const session = values.session ? await loadSessionFile(values.session) : demoSession();
+    const sessionDir = values.session ? path.dirname(path.resolve(values.session)) : process.cwd();
+    const rate = intOption(values.rate, '--rate', 1, 768000) ?? session.sampleRate ?? 48000;
+    if (!LIVE_SAMPLE_RATES.includes(rate)) throw new MixhostError('E_USAGE', `sample rate ${rate} Hz: live audio runs at ${LIVE_SAMPLE_RATES.join(', ')} Hz`);
+    const blockSize = intOption(values.block, '--block', MIN_BLOCK, MAX_BLOCK) ?? session.audio?.blockSize ?? DEFAULT_BLOCK;
+    const duration = values.duration !== undefined ? Number(values.duration) : undefined;
+    if (duration !== undefined && !(duration > 0)) throw new MixhostError('E_USAGE', `--duration ${values.duration}: seconds, more than 0`);
+    const httpPort = intOption(values.http, '--http', 0, 65535);
+    let audio = parseAudioSpec(values.audio ?? (session.audio?.device !== undefined ? `portaudio:${session.audio.device}` : undefined), { input: values.input, duration, sampleRate: rate });
+
+    const layout = sessionLayout(session);
+    const registry = new ParamRegistry(layout);
+    const params = registry.createTable();
+    applySession(session, registry, params);
+    const { profiles } = await applyTargets(session, registry, params, layout.masterChains, values.target);
+    const meterLayout = new MixEngine(registry, { sampleRate: rate, maxBlock: 32 }).meterLayout;
+
+    // No --audio: the default device if PortAudio sees one, else the null backend.
+    if (audio.kind === 'portaudio' && !audio.explicit) {
+      const list = await listAudioDevices();
+      if (!list.available || !list.devices.some((d) => d.maxOutputs > 0)) {
+        err.write(`audio: no audio device found (${list.available ? 'no sound card' : list.reason}): playing on the null backend (paced by a clock, output discarded)\n`);
+        audio = { kind: 'null' };
+      }
+    }
+    const startHost = (spec: AudioSpec): Promise<RenderHost> =>
+      RenderHost.start({ registry, meterCount: meterLayout.size, session, sessionDir, audio: spec, sampleRate: rate, blockSize, params });
+    try {
+      host = await startHost(audio);
+    } catch (e) {
+      if (audio.kind !== 'portaudio' || audio.explicit) throw e;
+      err.write(`audio: the default device cannot be opened (${e instanceof Error ? e.message : String(e)}): playing on the null backend\n`);
+      host = await startHost({ kind: 'null' });
+    }
+    const h = host;
+    const info = h.info;
+    const startedAt = new Date().toISOString();
+    const t0 = Date.now();
+    h.on('fault', (m: { unit: string; message: string }) => err.write(`\nmixhost: E_DSP_FAULT: ${m.unit} threw (${m.message}); it is muted, the rest plays on\n`));
+    h.on('device', (m: { event: string; message: string }) =>
+      err.write(m.event === 'lost' ? `\nmixhost: E_AUDIO_LOST: ${m.message}; the engine runs on, the device is retried\n` : `\naudio: ${m.message}\n`),
     );
-    for (const note of src.notes) err.write(`note: ${note}\n`);
-    const chainMeter = engine.meterLayout.offsetOf('master/chain');
+    h.on('note', (m: string) => err.write(`\nnote: ${m}\n`));
+
+    const statusBody = (): unknown => ({
+      ...h.snapshot(),
+      session: { name: session.name ?? 'session', channels: layout.channels.length },
+      uptimeS: Math.round((Date.now() - t0) / 100) / 10,
+    });
+    const bindHost = values['local-only'] ? '127.0.0.1' : '0.0.0.0';
+    try {
+      http = await startHttpServer({ port: httpPort ?? DEFAULT_HTTP_PORT, host: bindHost, token: token.token, status: statusBody });
+    } catch (e) {
+      if (httpPort !== undefined || !(e instanceof MixhostError && e.code === 'E_HTTP_LISTEN')) throw e;
+      http = await startHttpServer({ port: 0, host: bindHost, token: token.token, status: statusBody });
+    }
+
+    const latencyMs = (info.latencyFrames / info.sampleRate) * 1000;
+    const patch = info.patch.map((p) => `${p.pair} → ${p.outputs.join('/')}`).join(', ');
+    err.write(
+      `mixhost: serving "${session.name ?? 'session'}": ${layout.channels.length} channels, ${info.sampleRate} Hz, ${info.blockSize}-frame blocks\n` +
+        `audio: ${describeBackend(info.backend, info.device)}; ${info.inputChannels} in, ${info.outputChannels} out; latency ${latencyMs.toFixed(1)} ms in to out` +
+        (patch ? `; ${patch}` : '') +
+        `; render thread: ${info.schedulingDetail}\n`,
+    );
+    const addrs = values['local-only'] ? ['127.0.0.1'] : [...lanAddresses(), '127.0.0.1'];
+    err.write(`http: ${addrs.map((a) => `http://${a}:${http!.port}/`).join('  ')}\n`);
+    err.write(`token: ${token.token}${token.origin === 'generated' ? ' (new at each start; set --token or MIXHOST_TOKEN to keep one)' : ''}\n`);
+    err.write(`status: curl -H 'Authorization: Bearer ${token.token}' http://127.0.0.1:${http.port}/api/status\n`);
+    for (const n of info.notes) err.write(`note: ${n}\n`);
+    err.write('press Ctrl-C to stop\n');
+
+    const meters = new Float32Array(meterLayout.size);
+    const chainMeter = meterLayout.offsetOf('master/chain');
     const lu = (v: number): string => (v <= -120 ? '  -inf' : v.toFixed(1).padStart(6));
     const meter = err.isTTY
       ? setInterval(() => {
-          const m = engine.meters;
+          h.readMeters(meters);
           const c = chainMeter;
-          const s = backend.stats();
+          const s = h.snapshot().audio;
           err.write(
-            `\rmaster peak ${lu(Math.max(m[c], m[c + 1]))} dBFS  M ${lu(m[c + 6])} S ${lu(m[c + 7])} I ${lu(m[c + 8])} LUFS  ` +
-              `-> ${lu(m[c + 11])}  TP ${lu(m[c + 10])}  cpu ${(s.cpuLoad * 100).toFixed(1)} %\x1b[K`,
+            `\rmaster peak ${lu(Math.max(meters[c], meters[c + 1]))} dBFS  M ${lu(meters[c + 6])} S ${lu(meters[c + 7])} I ${lu(meters[c + 8])} LUFS  ` +
+              `-> ${lu(meters[c + 11])}  TP ${lu(meters[c + 10])}  cpu ${(s.cpuLoad * 100).toFixed(1)} %  ${s.state !== 'running' ? s.state : ''}\x1b[K`,
           );
         }, 200)
       : undefined;
+    // Until Ctrl-C / SIGTERM, or the end of a file backend's run.
     await new Promise<void>((resolve) => {
-      const stop = (): void => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+      h.once('stopped', () => resolve());
     });
-    backend.stop();
     if (meter) clearInterval(meter);
-    const s = backend.stats();
-    err.write(`\nmixhost: stopped after ${s.blocks} blocks; deadline misses ${s.deadlineMisses}; cpu load ${(s.cpuLoad * 100).toFixed(1)} %\n`);
+    const requests: Array<HostMessage['reports'][number]> = [];
+    const names: string[] = [];
     for (let k = 1; k <= layout.masterChains; k++) {
-      const chain = engine.chain(k);
       const name = k === 1 ? 'master' : (session.outputs?.[k - 2]?.name ?? `out${k}`);
-      const t = chain.targetOf(engine.params);
+      const t = { integratedLufs: registry.get(params, `${chainPrefix(k)}/target`), truePeakDbtp: registry.get(params, `${chainPrefix(k)}/limiter/ceiling`) };
       const p = profiles[k - 1];
       const target: ConformityTarget = p ?? { id: 'custom', name: `${t.integratedLufs} LUFS`, integratedLufs: t.integratedLufs, toleranceLu: 1, truePeakDbtp: t.truePeakDbtp };
-      const report = buildConformityReport(chain.history, target, { title: `${session.name ?? 'session'}: ${name}`, sampleRate: src.sampleRate, startedAt });
-      err.write(`\n${formatConformityText(report)}\n`);
+      requests.push({ chain: k, title: `${session.name ?? 'session'}: ${name}`, target, startedAt });
+      names.push(name);
+    }
+    const final = h.snapshot().audio;
+    const reports = await h.stop(requests);
+    await http.close();
+    http = undefined;
+    err.write(
+      `\nmixhost: stopped after ${final.blocks} blocks; deadline misses ${final.deadlineMisses}; xruns ${final.xruns}; ` +
+        `cpu load ${(final.cpuLoad * 100).toFixed(1)} % (peak ${(final.cpuPeak * 100).toFixed(1)} %)\n`,
+    );
+    for (let i = 0; i < reports.length; i++) {
+      err.write(`\n${formatConformityText(reports[i])}\n`);
       if (values.report !== undefined) {
-        const base = k === 1 ? path.resolve(values.report) : path.resolve(`${values.report}-${name.replace(/[^A-Za-z0-9._-]+/g, '-')}`);
-        const files = await writeConformityReport(report, base);
+        const base = i === 0 ? path.resolve(values.report) : path.resolve(`${values.report}-${names[i].replace(/[^A-Za-z0-9._-]+/g, '-')}`);
+        const files = await writeConformityReport(reports[i], base);
         err.write(`report: ${files.join(', ')}\n`);
       }
     }
@@ -137,6 +230,13 @@ export async function serveCommand(argv: string[]): Promise<number> {
     }
     return reportError(e, false);
   } finally {
-    opened?.close();
+    await host?.stop();
+    await http?.close();
   }
+}
+
+function describeBackend(kind: string, device: string): string {
+  if (kind === 'null') return 'null backend (no audio device used): the engine runs at real-time pace and its output is discarded';
+  if (kind === 'file') return `file backend, faster than real time: ${device}`;
+  return `PortAudio device "${device}"`;
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readWavFile } from '../../src/audio/wav.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mixhost-serve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -10,8 +11,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const CLI = path.resolve('dist/cli/main.js');
 
 describe('mixhost serve', () => {
-  it('plays the demo on the null backend, says so, and stops cleanly on SIGINT', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it('plays the demo on the null backend when there is no audio device, serves its status with the token, and stops cleanly on SIGINT', async () => {
+    const token = 'test-token-0123456789';
+    const child = spawn(process.execPath, [CLI, 'serve', '--http', '0', '--local-only', '--token', token], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -22,26 +24,54 @@ describe('mixhost serve', () => {
       });
     });
     await ready;
+    expect(stderr).toContain('serving "mixhost demo": 32 channels, 48000 Hz, 128-frame blocks');
+    expect(stderr).toMatch(/no audio device found .*playing on the null backend/);
+    expect(stderr).toContain(`token: ${token}`);
+    const port = Number(/http:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr)![1]);
     await new Promise((r) => setTimeout(r, 1500));
+    const url = `http://127.0.0.1:${port}/api/status`;
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { Authorization: 'Bearer wrong-token-0000' } })).status).toBe(401);
+    const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const status = (await res.json()) as { audio: Record<string, unknown> };
+    expect(status.audio).toMatchObject({ backend: 'null', state: 'running', sampleRate: 48000, blockSize: 128, inputs: 0, outputs: 4 });
+    // The null backend adds no buffering: in to out is the master's look-ahead, 126 frames.
+    expect(status.audio.latencyMs).toBeCloseTo((126 / 48000) * 1000, 3);
+    for (const k of ['deadlineMisses', 'xruns', 'cpuLoad', 'blocks']) expect(typeof status.audio[k], k).toBe('number');
+    expect(status.audio.blocks as number).toBeGreaterThan(300);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
-    expect(stderr).toContain('serving "mixhost demo": 32 channels, 48000 Hz');
-    expect(stderr).toContain('null backend');
-    const m = /stopped after (\d+) blocks/.exec(stderr);
+    const m = /stopped after (\d+) blocks; deadline misses (\d+); xruns (\d+)/.exec(stderr);
     expect(m).not.toBeNull();
     // about 1.5 s of 128-frame blocks at 48 kHz were rendered in real time (375 per second)
-    expect(Number(m![1])).toBeGreaterThan(300);
+    expect(Number(m![1])).toBeGreaterThan(400);
     expect(stdout).toBe('');
   });
 
-  it('refuses an audio backend it cannot open, with E_USAGE', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--audio', 'portaudio'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  it('refuses a PortAudio device that is not there, with E_AUDIO_DEVICE and exit code 2', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--audio', 'portaudio:no-such-interface', '--http', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(2);
-    expect(stderr).toContain('E_USAGE');
+    expect(stderr).toContain('E_AUDIO_DEVICE');
+  });
+
+  it('plays to a WAV file with the file backend and stops by itself at --duration', async () => {
+    const out = path.join(dir, 'served.wav');
+    const child = spawn(process.execPath, [CLI, 'serve', '--audio', `file:${out}`, '--duration', '2', '--http', '0', '--local-only'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain('file backend');
+    const wav = await readWavFile(out);
+    expect(wav.sampleRate).toBe(48000);
+    expect(wav.channels.length).toBe(4);
+    expect(wav.channels[0].length).toBe(96000);
+    expect(wav.channels[0].some((x) => x !== 0)).toBe(true);
   });
 
   it('masters live: each chain measures its output and writes its conformity report when stopped', async () => {
@@ -54,7 +84,7 @@ describe('mixhost serve', () => {
       outputs: [{ name: 'stream', profile: 'youtube', limiter: { on: true } }],
     };
     writeFileSync(path.join(dir, 'stage.json'), JSON.stringify(session));
-    const child = spawn(process.execPath, [CLI, 'serve', '--session', 'stage.json', '--target', 'ebu-r128', '--report', 'show'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'serve', '--session', 'stage.json', '--target', 'ebu-r128', '--report', 'show', '--audio', 'null', '--http', '0', '--local-only'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     const ready = new Promise<void>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
