@@ -6,6 +6,7 @@ import { benchAllocation, benchStrips } from './engine.bench.js';
 import { benchLoudness } from './loudness.bench.js';
 import { benchMaster } from './master.bench.js';
 import { benchRender } from './render.bench.js';
+import { benchControlToAudio, benchSoak } from './rt.bench.js';
 import { emit, type BenchResult } from './report.js';
 
 const BENCHES: ReadonlyArray<{ names: string[]; run: () => BenchResult[] | Promise<BenchResult[]> }> = [
@@ -14,6 +15,8 @@ const BENCHES: ReadonlyArray<{ names: string[]; run: () => BenchResult[] | Promi
   { names: ['render.realtime_factor', 'render.vs_ffmpeg'], run: benchRender },
   { names: ['loudness.measure_vs_ffmpeg'], run: benchLoudness },
   { names: ['master.chain_realtime_factor'], run: benchMaster },
+  { names: ['rt.control_to_audio_ms'], run: benchControlToAudio },
+  { names: ['rt.soak_deadline_misses', 'rt.cpu_load_64ch'], run: benchSoak },
 ];
 
 async function main(): Promise<void> {
