@@ -191,11 +191,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
         }, 200)
       : undefined;
     // Until Ctrl-C / SIGTERM, or the end of a file backend's run.
+    let failed: MixhostError | undefined;
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
       h.once('stopped', () => resolve());
+      h.once('failed', (e: MixhostError) => {
+        failed = e;
+        resolve();
+      });
     });
+    if (failed) throw failed;
     if (meter) clearInterval(meter);
     const requests: Array<HostMessage['reports'][number]> = [];
     const names: string[] = [];

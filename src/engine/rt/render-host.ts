@@ -75,7 +75,7 @@ export class RenderHost extends EventEmitter {
   private readonly status: Float64Array;
   private readonly control: Int32Array;
   private readonly shared: SharedStateBuffers;
-  private readyInfo!: ReadyInfo;
+  private readyInfo: ReadyInfo | undefined;
   private readonly faults: Array<{ unit: string; message: string; block: number }> = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private stopped: Promise<ConformityReport[]> | undefined;
@@ -126,7 +126,9 @@ export class RenderHost extends EventEmitter {
             break;
           case 'error':
             void host.worker.terminate();
-            reject(new MixhostError(m.code, m.message));
+            // Before ready: the start fails. After: the render thread died; say so.
+            if (host.readyInfo === undefined) reject(new MixhostError(m.code, m.message));
+            else host.emit('failed', new MixhostError(m.code, m.message));
             break;
           case 'fault':
             host.faults.push({ unit: m.unit, message: m.message, block: m.block });
@@ -147,8 +149,9 @@ export class RenderHost extends EventEmitter {
     });
   }
 
+  /** What the worker opened (a host exists only once the worker is ready). */
   get info(): ReadyInfo {
-    return this.readyInfo;
+    return this.readyInfo!;
   }
 
   /** Queue a change by registry index (value in the parameter's unit). Never waits. */
@@ -188,7 +191,7 @@ export class RenderHost extends EventEmitter {
 
   snapshot(): RenderStatus {
     const s = this.status;
-    const i = this.readyInfo;
+    const i = this.info;
     const sr = s[STATUS.sampleRate] || i.sampleRate;
     const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
     const count = s[STATUS.controlCount];
