@@ -66,7 +66,7 @@ function quantile(sorted: number[], q: number): number {
 export async function measureControlToAudio(): Promise<BenchResult[]> {
   return withJack(async (audio, backend) => {
     const session = parseSession(JSON.stringify({ format: 'mixhost-session', version: 1, name: 'c2a', sampleRate: RATE, channels: [{ source: { demo: 'kick' } }, { source: { demo: 'bass' } }] }));
-    const { options, registry } = liveSetup(session, audio, { warmUpSeconds: 1 });
+    const { options, registry } = liveSetup(session, audio, { warmUpSeconds: 4 });
     const host = await RenderHost.start(options);
     const times: number[] = [];
     try {
@@ -106,7 +106,7 @@ export async function measureControlToAudio(): Promise<BenchResult[]> {
 export async function measureSoak(): Promise<BenchResult[]> {
   const seconds = Number(process.env.MIXHOST_SOAK_S ?? 300);
   return withJack(async (audio, backend) => {
-    const { options, registry } = liveSetup(soakSession(64, RATE, BLOCK), audio, { warmUpSeconds: 2 });
+    const { options, registry } = liveSetup(soakSession(64, RATE, BLOCK), audio, { warmUpSeconds: 4 });
     const host = await RenderHost.start(options);
     let sent = 0;
     let peak = 0;

@@ -53,7 +53,7 @@ describe('real time through JACK (dummy driver)', () => {
   // no collection, deoptimisation or xrun at that moment); a fault of ours fails both runs.
   it(`plays 32 channels in 128-frame blocks for ${SOAK_S} s while the control plane floods changes, without a deadline miss or an xrun`, { retry: 1 }, async (ctx) => {
     if (!jack) return ctx.skip();
-    const { options, registry } = liveSetup(soakSession(32, RATE, BLOCK), { kind: 'portaudio', device: 'mh_jack', explicit: true }, { warmUpSeconds: 2 });
+    const { options, registry } = liveSetup(soakSession(32, RATE, BLOCK), { kind: 'portaudio', device: 'mh_jack', explicit: true }, { warmUpSeconds: 4 });
     const host = await RenderHost.start(options);
     try {
       expect(host.info).toMatchObject({ backend: 'portaudio', device: 'mh_jack', sampleRate: RATE, blockSize: BLOCK, inputChannels: 32, outputChannels: 20 });

@@ -28,7 +28,7 @@ export interface WorkerConfig {
   readonly queue?: number;
   /** SCHED_FIFO priority of the render thread (1-99; 0: leave its scheduling alone). Default 60. */
   readonly priority?: number;
-  /** Seconds of audio run through a throwaway engine before the device opens (default 1). */
+  /** Seconds of audio run through a throwaway engine before the device opens (default 4). */
   readonly warmUpSeconds?: number;
   /** Testing aid: make channel `channel`'s strip throw from block `afterBlocks` on. */
   readonly injectFault?: { readonly channel: number; readonly afterBlocks: number };

@@ -34,6 +34,12 @@ import { CONTROL, MeterPublisher, RenderState, STATUS } from './shared-state.js'
 const RETRY_MS = [1000, 1000, 2000, 3000, 5000];
 /** SCHED_FIFO priority of the render thread: below JACK's own threads (70 by default). */
 export const DEFAULT_PRIORITY = 60;
+/**
+ * Seconds of audio the throwaway engine runs before the device opens (see warmUp()): past the
+ * 3 s after which the master chains' short-term loudness, leveller and projection start working,
+ * so those paths are compiled before the show rather than in it.
+ */
+const DEFAULT_WARM_UP_S = 4;
 /** Blocks of the real block path run before the device starts (see preroll()). */
 const PREROLL_BLOCKS = 64;
 
@@ -430,7 +436,7 @@ async function start(): Promise<void> {
     src = await loadRenderInputs(cfg.session, sessionLayout(cfg.session), cfg.sessionDir, cfg.sampleRate);
     worker = new RenderWorker(cfg, src);
     worker.scheduling = raiseThreadPriority(cfg.priority ?? DEFAULT_PRIORITY);
-    worker.warmUp(cfg.warmUpSeconds ?? 1);
+    worker.warmUp(cfg.warmUpSeconds ?? DEFAULT_WARM_UP_S);
     const ready = worker.use(worker.open());
     // Twice: the first block after a reset takes paths (gain jumps, the chains' start) that the
     // compiled code had not met when the first preroll began; the second one meets them compiled.
