@@ -57,9 +57,9 @@ describe('real time through JACK (dummy driver)', () => {
     const host = await RenderHost.start(options);
     try {
       expect(host.info).toMatchObject({ backend: 'portaudio', device: 'mh_jack', sampleRate: RATE, blockSize: BLOCK, inputChannels: 32, outputChannels: 20 });
-      // The flood: every millisecond, three changes to faders, EQ gains, pans and sends: 3,000 a
-      // second, every control of every channel moved about 19 times a second (a busy 8-fader
-      // surface sends about 800).
+      // The flood: every millisecond tick, three changes to faders, EQ gains, pans and sends:
+      // about 2,700 a second (the timer ticks a little slower than 1 ms), every control of every
+      // channel moved about 17 times a second (a busy 8-fader surface sends about 800).
       const stopFlood = startFlood(host, registry, 32, FLOOD_PER_MS);
       const t0 = Date.now();
       await new Promise((r) => setTimeout(r, SOAK_S * 1000));
