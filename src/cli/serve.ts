@@ -8,7 +8,8 @@
  *   - `portaudio[:DEVICE]`: an audio interface (DEVICE: index, name, or a unique part of one);
  *   - `null`: no device, paced by a clock;
  *   - `file:OUT.wav`: faster than real time, every device output to a WAV file (with
- *     `--input IN.wav` standing in for the interface's inputs, and `--duration S`).
+ *     `--input IN.wav` standing in for the interface's inputs).
+ * `--duration S` stops after S seconds: of audio with `file`, of wall time live.
  * Without `--audio`, the default PortAudio device plays; if there is none (no sound card) or it
  * cannot be opened, the null backend does, and a line says why.
  *
@@ -111,6 +112,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const blockSize = intOption(values.block, '--block', MIN_BLOCK, MAX_BLOCK) ?? session.audio?.blockSize ?? DEFAULT_BLOCK;
     const duration = values.duration !== undefined ? Number(values.duration) : undefined;
     if (duration !== undefined && !(duration > 0)) throw new MixhostError('E_USAGE', `--duration ${values.duration}: seconds, more than 0`);
+    if (values.input !== undefined && !(values.audio ?? '').startsWith('file:')) throw new MixhostError('E_USAGE', '--input stands in for the interface inputs of --audio file:OUT.wav; a live device has its own');
     const httpPort = intOption(values.http, '--http', 0, 65535);
     let audio = parseAudioSpec(values.audio ?? (session.audio?.device !== undefined ? `portaudio:${session.audio.device}` : undefined), { input: values.input, duration, sampleRate: rate });
 
@@ -196,6 +198,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
       h.once('stopped', () => resolve());
+      // --duration: the file backend stops by itself; a live run stops on a timer.
+      if (duration !== undefined && h.info.backend !== 'file') setTimeout(resolve, duration * 1000).unref();
       h.once('failed', (e: MixhostError) => {
         failed = e;
         resolve();

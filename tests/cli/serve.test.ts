@@ -59,6 +59,25 @@ describe('mixhost serve', () => {
     expect(stderr).toContain('E_AUDIO_DEVICE');
   });
 
+  it('stops by itself after --duration on a live backend, and refuses --input without the file backend', async () => {
+    const run = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'serve', ...args, '--http', '0', '--local-only'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const timed = await run(['--audio', 'null', '--duration', '1']);
+    expect(timed.code, timed.stderr).toBe(0);
+    const m = /stopped after (\d+) blocks/.exec(timed.stderr);
+    // One second at 375 blocks a second (the clock starts once the server is up).
+    expect(Number(m![1])).toBeGreaterThan(300);
+    expect(Number(m![1])).toBeLessThan(450);
+    const bad = await run(['--audio', 'null', '--input', 'x.wav']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('E_USAGE');
+  });
+
   it('plays to a WAV file with the file backend and stops by itself at --duration', async () => {
     const out = path.join(dir, 'served.wav');
     const child = spawn(process.execPath, [CLI, 'serve', '--audio', `file:${out}`, '--duration', '2', '--http', '0', '--local-only'], { stdio: ['ignore', 'pipe', 'pipe'] });
