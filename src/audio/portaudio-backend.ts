@@ -9,7 +9,7 @@
  * paces the loop through those two promises: nothing here sleeps or polls.
  *
  * Buffering: `queue` blocks sit between this loop and PortAudio's callback in each direction
- * (naudiodon's queue; 2 by default), and the output is primed with that many blocks of silence
+ * (naudiodon's queue; DEFAULT_QUEUE by default), and the output is primed with that many blocks of silence
  * before the stream starts (without priming a duplex stream deadlocks: PortAudio's callback
  * waits for output while the loop waits for input).
  *
@@ -33,7 +33,7 @@ export interface PortAudioBackendOptions {
   /** The device's own latencies (PortAudio's default low latencies), seconds. */
   readonly deviceInputLatency?: number;
   readonly deviceOutputLatency?: number;
-  /** Blocks queued in each direction between this loop and PortAudio (default 2). */
+  /** Blocks queued in each direction between this loop and PortAudio (default DEFAULT_QUEUE). */
   readonly queue?: number;
   /** No block for this long means the device is gone (default: the larger of 300 ms and 16 blocks). */
   readonly stallMs?: number;
@@ -43,6 +43,13 @@ export interface PortAudioBackendOptions {
 
 /** PortAudio's status words that are xruns ("priming output" is not). */
 const XRUN = /underflow|overflow/;
+
+/**
+ * Blocks of output queued between the render loop and PortAudio's callback (`--queue`). Each
+ * block more is a block period more latency and as much more margin against a late block.
+ */
+export const DEFAULT_QUEUE = 2;
+export const MAX_QUEUE = 8;
 
 export const MIN_BLOCK = 32;
 export const MAX_BLOCK = 1024;
@@ -71,7 +78,7 @@ export class PortAudioBackend implements AudioBackend {
     if (!(blockSize >= MIN_BLOCK && blockSize <= MAX_BLOCK && Number.isInteger(blockSize))) throw new RangeError(`block size ${blockSize}: ${MIN_BLOCK} to ${MAX_BLOCK} frames`);
     if (inputChannels > MAX_CHANNELS || outputChannels > MAX_CHANNELS) throw new RangeError(`at most ${MAX_CHANNELS} inputs and outputs`);
     if (outputChannels < 1) throw new RangeError('at least one output');
-    this.queue = opts.queue ?? 2;
+    this.queue = opts.queue ?? DEFAULT_QUEUE;
     this.stallMs = opts.stallMs ?? Math.max(300, (16 * blockSize * 1000) / sampleRate);
     this.closeTimeoutMs = opts.closeTimeoutMs ?? 2000;
     const dir = (channelCount: number): NativeStreamOptions => ({

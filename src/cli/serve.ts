@@ -1,5 +1,5 @@
 /**
- * `mixhost serve [--session FILE] [--audio SPEC] [--rate HZ] [--block N] [--http PORT]
+ * `mixhost serve [--session FILE] [--audio SPEC] [--rate HZ] [--block N] [--queue N] [--http PORT]
  *                [--local-only] [--token TOKEN] [--target ID] [--report BASE]`
  *
  * Plays a session (the built-in demo by default) live: the render worker (a worker_thread)
@@ -20,6 +20,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { listAudioDevices } from '../audio/devices.js';
+import { MAX_QUEUE } from '../audio/portaudio-backend.js';
 import { RenderHost } from '../engine/rt/render-host.js';
 import type { AudioSpec, HostMessage } from '../engine/rt/protocol.js';
 import { MixEngine } from '../engine/mixer.js';
@@ -97,6 +98,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
         duration: { type: 'string' },
         rate: { type: 'string' },
         block: { type: 'string' },
+        queue: { type: 'string' },
         http: { type: 'string' },
         'local-only': { type: 'boolean' },
         token: { type: 'string' },
@@ -110,6 +112,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const rate = intOption(values.rate, '--rate', 1, 768000) ?? session.sampleRate ?? 48000;
     if (!LIVE_SAMPLE_RATES.includes(rate)) throw new MixhostError('E_USAGE', `sample rate ${rate} Hz: live audio runs at ${LIVE_SAMPLE_RATES.join(', ')} Hz`);
     const blockSize = intOption(values.block, '--block', MIN_BLOCK, MAX_BLOCK) ?? session.audio?.blockSize ?? DEFAULT_BLOCK;
+    const queue = intOption(values.queue, '--queue', 1, MAX_QUEUE);
     const duration = values.duration !== undefined ? Number(values.duration) : undefined;
     if (duration !== undefined && !(duration > 0)) throw new MixhostError('E_USAGE', `--duration ${values.duration}: seconds, more than 0`);
     if (values.input !== undefined && !(values.audio ?? '').startsWith('file:')) throw new MixhostError('E_USAGE', '--input stands in for the interface inputs of --audio file:OUT.wav; a live device has its own');
@@ -132,7 +135,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       }
     }
     const startHost = (spec: AudioSpec): Promise<RenderHost> =>
-      RenderHost.start({ registry, meterCount: meterLayout.size, session, sessionDir, audio: spec, sampleRate: rate, blockSize, params });
+      RenderHost.start({ registry, meterCount: meterLayout.size, session, sessionDir, audio: spec, sampleRate: rate, blockSize, params, queue });
     try {
       host = await startHost(audio);
     } catch (e) {

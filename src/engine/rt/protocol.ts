@@ -24,7 +24,7 @@ export interface WorkerConfig {
   readonly params: Float64Array;
   readonly ring: ParamRingBuffers;
   readonly shared: SharedStateBuffers;
-  /** Blocks queued between the render loop and PortAudio in each direction. */
+  /** Blocks queued between the render loop and PortAudio in each direction (default 2). */
   readonly queue?: number;
   /** SCHED_FIFO priority of the render thread (1-99; 0: leave its scheduling alone). Default 60. */
   readonly priority?: number;
