@@ -90,6 +90,9 @@ describePa('PortAudio through ALSA file devices', () => {
     ]);
     const host = await startLive(s, { kind: 'portaudio', device: 'mh_fileout', explicit: true });
     expect(host.info).toMatchObject({ backend: 'portaudio', device: 'mh_fileout', sampleRate: 48000, blockSize: 128, inputChannels: 0, outputChannels: 4 });
+    // Output only: the queue (2 blocks) and PortAudio's block; the device reports 0 latency.
+    expect(host.info.ioLatencyFrames).toBe(3 * 128);
+    expect(host.info.latencyFrames).toBe(3 * 128 + 126);
     // The file plugin takes blocks as fast as they come: a second of audio is quick.
     await until(() => host.meterBlocks > 600, 20_000, '600 blocks through PortAudio');
     const xruns = host.snapshot().audio.xruns;
@@ -131,6 +134,8 @@ describePa('PortAudio through ALSA file devices', () => {
     const s = session([{ source: { input: 1 }, pan: -100 }, { source: { input: 2 }, stereo: true }]);
     const host = await startLive(s, { kind: 'portaudio', device: 'mh_fileio', explicit: true });
     expect(host.info).toMatchObject({ inputChannels: 3, outputChannels: 4 });
+    // Duplex: the capture block, the queue (2) and PortAudio's block, then the look-ahead.
+    expect(host.info.latencyFrames).toBe(4 * 128 + 126);
     await until(() => host.meterBlocks > 300, 20_000, '300 duplex blocks');
     const xruns = host.snapshot().audio.xruns;
     await host.stop();

@@ -76,6 +76,9 @@ describe('mixhost serve', () => {
     const bad = await run(['--audio', 'null', '--input', 'x.wav']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('E_USAGE');
+    const queue = await run(['--audio', 'null', '--queue', '9']);
+    expect(queue.code).toBe(2);
+    expect(queue.stderr).toContain('--queue 9: an integer from 1 to 8');
   });
 
   it('plays to a WAV file with the file backend and stops by itself at --duration', async () => {
