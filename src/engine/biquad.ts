@@ -46,8 +46,28 @@ export function newCoeffs(): Coeffs {
 /**
  * Design one section into `out`. `type` is an index into FILTER_TYPES. Frequencies are clamped
  * to just under Nyquist; gain is ignored by pass filters, Q by first-order sections (and tilt).
+ * For set-time use: it allocates its argument block. Paths that run while audio plays (glides)
+ * call designBiquadFrom with a preallocated block instead.
  */
 export function designBiquad(out: Coeffs, type: number, freq: number, gainDb: number, q: number, sampleRate: number): void {
+  designBiquadFrom(out, type, Float64Array.of(freq, gainDb, q), sampleRate);
+}
+
+/** Design arguments [freq Hz, gain dB, Q], in a typed array. */
+export type DesignArgs = Float64Array;
+
+export function newDesignArgs(): DesignArgs {
+  return new Float64Array(3);
+}
+
+/**
+ * designBiquad with its frequency, gain and Q read from `p` ([freq, gainDb, q]): doubles passed
+ * to a call that is not inlined are boxed, an allocation per call; a typed array is not.
+ */
+export function designBiquadFrom(out: Coeffs, type: number, p: DesignArgs, sampleRate: number): void {
+  const freq = p[0];
+  const gainDb = p[1];
+  const q = p[2];
   const f = Math.min(Math.max(freq, 1), sampleRate * 0.4999);
   const w0 = (2 * Math.PI * f) / sampleRate;
   const cos = Math.cos(w0);

@@ -30,7 +30,7 @@
  * in magnitude, which no section of the strip has.
  */
 import { flushDenormal, isSubnormal } from './block.js';
-import { HIGHSHELF, LOWSHELF, PEAK, TILT, designBiquad, newCoeffs, responseDb as coeffsDb } from './biquad.js';
+import { HIGHSHELF, LOWSHELF, PEAK, TILT, designBiquadFrom, newCoeffs, newDesignArgs, responseDb as coeffsDb } from './biquad.js';
 
 /** Samples between coefficient redesigns and state flushes (a power of two). */
 export const SMOOTH_STEP = 16;
@@ -78,6 +78,7 @@ export class SmoothedBiquad {
   readonly invFade: number;
 
   private readonly work = newCoeffs();
+  private readonly args = newDesignArgs();
   /** Coefficients of the targets, for `responseDb`. */
   private readonly targetCoeffs = newCoeffs();
 
@@ -122,7 +123,7 @@ export class SmoothedBiquad {
     this.invFade = 1 / this.fadeLen;
     this.mixK = this.fadeLen;
     this.jump();
-    designBiquad(this.targetCoeffs, this.tType, Math.exp(this.tLogF), this.tGain, Math.exp(this.tLogQ), sampleRate);
+    this.designTarget();
   }
 
   /** True while the section processes audio (false: the input passes untouched, at no cost). */
@@ -152,7 +153,7 @@ export class SmoothedBiquad {
     this.tLogF = Math.log(clamp(freq, MIN_FREQ, this.maxFreq, Math.exp(this.tLogF)));
     this.tGain = clamp(gainDb, -MAX_GAIN_DB, MAX_GAIN_DB, this.tGain);
     this.tLogQ = Math.log(clamp(q, MIN_Q, MAX_Q, Math.exp(this.tLogQ)));
-    designBiquad(this.targetCoeffs, this.tType, Math.exp(this.tLogF), this.tGain, Math.exp(this.tLogQ), this.sampleRate);
+    this.designTarget();
     this.touchedParams = true;
 
     if (this.freshParams) {
@@ -293,9 +294,23 @@ export class SmoothedBiquad {
     this.design();
   }
 
+  /** The target's coefficients (for the response and the crossfade's goal). */
+  private designTarget(): void {
+    const p = this.args;
+    p[0] = Math.exp(this.tLogF);
+    p[1] = this.tGain;
+    p[2] = Math.exp(this.tLogQ);
+    designBiquadFrom(this.targetCoeffs, this.tType, p, this.sampleRate);
+  }
+
+  /** The running coefficients, at every glide step: the arguments go in a typed array (no boxing). */
   private design(): void {
     const c = this.work;
-    designBiquad(c, this.type, Math.exp(this.logF), this.gain, Math.exp(this.logQ), this.sampleRate);
+    const p = this.args;
+    p[0] = Math.exp(this.logF);
+    p[1] = this.gain;
+    p[2] = Math.exp(this.logQ);
+    designBiquadFrom(c, this.type, p, this.sampleRate);
     this.b0 = c[0];
     this.b1 = c[1];
     this.b2 = c[2];

@@ -34,7 +34,7 @@
  * shift. 0 while both channels are near silence (P < SILENCE) or either is exactly silent.
  */
 import { type DspBlock, flushDenormal, isSubnormal } from './block.js';
-import { HIGHPASS, designBiquad, newCoeffs } from './biquad.js';
+import { HIGHPASS, designBiquadFrom, newCoeffs, newDesignArgs } from './biquad.js';
 import { SMOOTH_MS, SMOOTH_STEP } from './smoothed-biquad.js';
 
 /** Width ramp and bass-mono crossfade length. */
@@ -54,6 +54,7 @@ export class StereoWidth implements DspBlock {
   private readonly invRamp: number;
   private readonly glide: number;
   private readonly work = newCoeffs();
+  private readonly args = newDesignArgs();
 
   private primed = false;
   /** True while the block is an exact identity (width 100 %, no bass mono, no ramp running). */
@@ -247,7 +248,11 @@ export class StereoWidth implements DspBlock {
 
   private design(): void {
     const c = this.work;
-    designBiquad(c, HIGHPASS, Math.exp(this.logF), 0, Math.SQRT1_2, this.sampleRate);
+    const p = this.args;
+    p[0] = Math.exp(this.logF);
+    p[1] = 0;
+    p[2] = Math.SQRT1_2;
+    designBiquadFrom(c, HIGHPASS, p, this.sampleRate);
     this.b0 = c[0];
     this.a1 = c[3];
     this.a2 = c[4];
