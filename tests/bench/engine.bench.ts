@@ -122,6 +122,55 @@ export async function benchAllocation(): Promise<BenchResult[]> {
   return [{ name: 'engine.bytes_allocated_per_block', value: Math.round(bytes / blocks), unit: 'bytes', goal: 0, strips: 32, blocks }];
 }
 
+/**
+ * Bytes allocated per parameter change while the engine plays: the same 32 full strips, with
+ * eight changes a block (faders, EQ gains and frequencies, pans, send levels, as moved from a
+ * surface) applied to the table before each block, counted like the steady-state figure above.
+ * The render thread applies changes this way (tests/bench/rt.bench.ts floods them).
+ */
+export async function benchAllocationPerChange(): Promise<BenchResult[]> {
+  const { eng, inputs, outputs } = fullStripEngine(32, BLOCK);
+  const reg = eng.registry;
+  const targets: Array<{ i: number; lo: number; hi: number }> = [];
+  for (let c = 1; c <= 32; c++) {
+    for (const [a, lo, hi] of [['fader', -30, 0], ['eq/1/gain', -6, 6], ['eq/2/freq', 200, 2000], ['eq/3/gain', -6, 6], ['pan', -100, 100], ['send/1/level', -30, 0]] as const) {
+      targets.push({ i: reg.index(`ch/${c}/${a}`), lo, hi });
+    }
+  }
+  const views = inputs.map(() => new Float32Array(BLOCK));
+  const PER_BLOCK = 8;
+  let k = 0;
+  const step = (b: number): void => {
+    for (let j = 0; j < PER_BLOCK; j++, k++) {
+      const t = targets[(k * 7) % targets.length];
+      eng.params[t.i] = t.lo + ((k * 7919) % 1000) / 1000 * (t.hi - t.lo);
+    }
+    for (let c = 0; c < views.length; c++) {
+      const off = ((b + c * 5) % 64) * BLOCK;
+      const src = inputs[c];
+      const dst = views[c];
+      for (let i = 0; i < BLOCK; i++) dst[i] = src[off + i];
+    }
+    eng.process(views, outputs, BLOCK);
+  };
+  for (let b = 0; b < 3000; b++) step(b);
+  const session = new Session();
+  session.connect();
+  const blocks = 3000;
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 16, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  for (let b = 0; b < blocks; b++) step(b);
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  session.disconnect();
+  let bytes = 0;
+  const walk = (node: HeapNode, inProject: boolean): void => {
+    const here = inProject || /\/src\//.test(node.callFrame.url);
+    if (here) bytes += node.selfSize;
+    for (const c of node.children) walk(c, here);
+  };
+  walk(profile.head as HeapNode, false);
+  return [{ name: 'engine.bytes_allocated_per_change', value: Math.round(bytes / (blocks * PER_BLOCK)), unit: 'bytes', goal: 0, strips: 32, changesPerBlock: PER_BLOCK, blocks }];
+}
+
 interface HeapNode {
   callFrame: { url: string };
   selfSize: number;

@@ -2,7 +2,7 @@
  * `npm run bench [-- --json] [-- PREFIX]`: runs the benchmarks whose name starts with PREFIX
  * (all by default) and prints one result per line (`{"name","value","unit",...}` with --json).
  */
-import { benchAllocation, benchStrips } from './engine.bench.js';
+import { benchAllocation, benchAllocationPerChange, benchStrips } from './engine.bench.js';
 import { benchLoudness } from './loudness.bench.js';
 import { benchMaster } from './master.bench.js';
 import { benchRender } from './render.bench.js';
@@ -12,6 +12,7 @@ import { emit, type BenchResult } from './report.js';
 const BENCHES: ReadonlyArray<{ names: string[]; run: () => BenchResult[] | Promise<BenchResult[]> }> = [
   { names: ['engine.strips_realtime_1core'], run: benchStrips },
   { names: ['engine.bytes_allocated_per_block'], run: benchAllocation },
+  { names: ['engine.bytes_allocated_per_change'], run: benchAllocationPerChange },
   { names: ['render.realtime_factor', 'render.vs_ffmpeg'], run: benchRender },
   { names: ['loudness.measure_vs_ffmpeg'], run: benchLoudness },
   { names: ['master.chain_realtime_factor'], run: benchMaster },
