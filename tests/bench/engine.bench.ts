@@ -94,8 +94,16 @@ export function benchStrips(): BenchResult[] {
  */
 export async function benchAllocation(): Promise<BenchResult[]> {
   const { eng, inputs, outputs } = fullStripEngine(32, BLOCK);
+  const step = stripStepper(eng, inputs, outputs);
+  const blocks = 3000;
+  const bytes = await projectBytesAllocated(step, blocks);
+  return [{ name: 'engine.bytes_allocated_per_block', value: Math.round(bytes / blocks), unit: 'bytes', goal: 0, strips: 32, blocks }];
+}
+
+/** One block of the full-strip engine: each strip reads its source at its own block offset. */
+function stripStepper(eng: MixEngine, inputs: Float32Array[], outputs: Float32Array[]): (b: number) => void {
   const views = inputs.map(() => new Float32Array(BLOCK));
-  const step = (b: number): void => {
+  return (b: number): void => {
     for (let c = 0; c < views.length; c++) {
       const off = ((b + c * 5) % 64) * BLOCK;
       const src = inputs[c];
@@ -104,10 +112,16 @@ export async function benchAllocation(): Promise<BenchResult[]> {
     }
     eng.process(views, outputs, BLOCK);
   };
-  for (let b = 0; b < 3000; b++) step(b); // warm up (JIT, lazy state)
+}
+
+/**
+ * Bytes the project's own code (src/) allocates over `blocks` calls of `step`, after as many
+ * calls to warm up (JIT, lazy state), counted by V8's sampling heap profiler.
+ */
+async function projectBytesAllocated(step: (b: number) => void, blocks: number): Promise<number> {
+  for (let b = 0; b < blocks; b++) step(b);
   const session = new Session();
   session.connect();
-  const blocks = 3000;
   await session.post('HeapProfiler.startSampling', { samplingInterval: 16, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   for (let b = 0; b < blocks; b++) step(b);
   const { profile } = await session.post('HeapProfiler.stopSampling');
@@ -119,7 +133,7 @@ export async function benchAllocation(): Promise<BenchResult[]> {
     for (const c of node.children) walk(c, here);
   };
   walk(profile.head as HeapNode, false);
-  return [{ name: 'engine.bytes_allocated_per_block', value: Math.round(bytes / blocks), unit: 'bytes', goal: 0, strips: 32, blocks }];
+  return bytes;
 }
 
 /**
@@ -137,37 +151,18 @@ export async function benchAllocationPerChange(): Promise<BenchResult[]> {
       targets.push({ i: reg.index(`ch/${c}/${a}`), lo, hi });
     }
   }
-  const views = inputs.map(() => new Float32Array(BLOCK));
   const PER_BLOCK = 8;
+  const play = stripStepper(eng, inputs, outputs);
   let k = 0;
   const step = (b: number): void => {
     for (let j = 0; j < PER_BLOCK; j++, k++) {
       const t = targets[(k * 7) % targets.length];
-      eng.params[t.i] = t.lo + ((k * 7919) % 1000) / 1000 * (t.hi - t.lo);
+      eng.params[t.i] = t.lo + (((k * 7919) % 1000) / 1000) * (t.hi - t.lo);
     }
-    for (let c = 0; c < views.length; c++) {
-      const off = ((b + c * 5) % 64) * BLOCK;
-      const src = inputs[c];
-      const dst = views[c];
-      for (let i = 0; i < BLOCK; i++) dst[i] = src[off + i];
-    }
-    eng.process(views, outputs, BLOCK);
+    play(b);
   };
-  for (let b = 0; b < 3000; b++) step(b);
-  const session = new Session();
-  session.connect();
   const blocks = 3000;
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 16, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  for (let b = 0; b < blocks; b++) step(b);
-  const { profile } = await session.post('HeapProfiler.stopSampling');
-  session.disconnect();
-  let bytes = 0;
-  const walk = (node: HeapNode, inProject: boolean): void => {
-    const here = inProject || /\/src\//.test(node.callFrame.url);
-    if (here) bytes += node.selfSize;
-    for (const c of node.children) walk(c, here);
-  };
-  walk(profile.head as HeapNode, false);
+  const bytes = await projectBytesAllocated(step, blocks);
   return [{ name: 'engine.bytes_allocated_per_change', value: Math.round(bytes / (blocks * PER_BLOCK)), unit: 'bytes', goal: 0, strips: 32, changesPerBlock: PER_BLOCK, blocks }];
 }
 
