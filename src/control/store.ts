@@ -9,16 +9,19 @@
  * - Touch leases (leases.ts) stop fader fights: while one source holds an address, the others'
  *   sets are refused with `E_CONTROL_HELD`. The engine and session loads use `force()`.
  * - `feedbackFor(client)` is what one client must be sent: everybody else's changes (never its
- *   own: no echo, so a surface never sees its value come back re-quantised), coalesced to the
- *   latest value per address per tick.
+ *   own: no echo, so a surface never sees its value come back re-quantised). The first change
+ *   after a quiet tick goes out at once; the ones that follow within the tick are coalesced to
+ *   the latest value per address and go out when it ends.
  * - `since(lastSeq)` lets a reconnecting client catch up from a history ring, or tells it to
- *   take a snapshot.
+ *   take a snapshot. `epoch` names this store's run: sequence numbers of another epoch mean
+ *   nothing here.
  *
  * Lease expiry is read lazily from the clock (an expired lease counts as absent at once).
  * `sweep()` removes expired leases and publishes the change on `leases$`; with the default
  * (real) clock a timer calls it at each expiry, with an injected clock the owner calls it.
  */
-import { BehaviorSubject, Subject, auditTime, buffer, connect, filter, map, type Observable } from 'rxjs';
+import { randomBytes } from 'node:crypto';
+import { BehaviorSubject, Observable, Subject } from 'rxjs';
 import { clampValue, type ParamDescriptor } from '../model/descriptor.js';
 import { MixhostError, type ParamRegistry } from '../model/registry.js';
 import { DEFAULT_LEASE_TTL_MS, LeaseTable } from './leases.js';
@@ -49,6 +52,8 @@ export interface ControlStoreOptions {
   historySize?: number;
   /** Clock in ms; default Date.now. With an injected clock no expiry timer runs (call sweep()). */
   clock?: () => number;
+  /** Name of this run (default: 8 random hex digits). */
+  epoch?: string;
 }
 
 export const DEFAULT_HISTORY_SIZE = 4096;
@@ -68,6 +73,11 @@ export function coalesce(events: readonly ChangeEvent[]): ChangeEvent[] {
 }
 
 export class ControlStore {
+  /**
+   * Names this store's run of sequence numbers. A client that reconnects with another epoch (it
+   * saw an earlier run of the server) gets a snapshot, never a catch-up.
+   */
+  readonly epoch: string;
   /** All changes, in sequence order (hot). */
   readonly changes$: Observable<ChangeEvent>;
   /** Live leases (address -> holder, expiry); the current map on subscribe, then every change. */
@@ -104,6 +114,7 @@ export class ControlStore {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`ControlStore: historySize ${size} must be an integer >= 1`);
     this.history = new Array<ChangeEvent | undefined>(size);
     this.clock = opts.clock ?? Date.now;
+    this.epoch = opts.epoch ?? randomBytes(4).toString('hex');
     this.autoExpire = opts.clock === undefined;
     this.leaseSubject = new BehaviorSubject<LeaseView>(new Map());
     this.changes$ = this.changeSubject.asObservable();
@@ -120,9 +131,14 @@ export class ControlStore {
     return this.values[this.registry.index(address)];
   }
 
-  /** A copy of every value, with the sequence number it is current at. */
-  snapshot(): { seq: number; values: Float64Array } {
-    return { seq: this.lastSeq, values: Float64Array.from(this.values) };
+  /** A copy of every value, with the sequence number (and epoch) it is current at. */
+  snapshot(): { epoch: string; seq: number; values: Float64Array } {
+    return { epoch: this.epoch, seq: this.lastSeq, values: Float64Array.from(this.values) };
+  }
+
+  /** Current value by registry index (no copy). */
+  valueAt(index: number): number {
+    return this.values[index];
   }
 
   /**
@@ -205,19 +221,52 @@ export class ControlStore {
   }
 
   /**
-   * What `client` must be sent: every change not made by `client` itself, coalesced per tick of
-   * `tickMs` (the tick starts at the first change after a quiet spell): one event per address,
-   * its latest, in the sequence order of those latest changes. No tick runs while nothing
-   * changes.
+   * What `client` must be sent: every change not made by `client` itself. The first change after
+   * a quiet spell is emitted at once (synchronously, as a batch of one) and opens a tick of
+   * `tickMs`; the changes that arrive within the tick are coalesced (one event per address, its
+   * latest, in the sequence order of those latest changes) and emitted when the tick ends, which
+   * opens the next tick. A tick with nothing to send ends the cycle: no timer runs while
+   * nothing changes. So a single move reaches the client without delay, and a stream of moves
+   * at most once per tick.
    */
   feedbackFor(client: string, tickMs: number): Observable<ChangeEvent[]> {
     if (!Number.isFinite(tickMs) || tickMs < 0) throw new RangeError(`feedbackFor: tickMs ${tickMs} must be a finite number >= 0`);
-    return this.changes$.pipe(
-      filter((e) => e.source !== client),
-      connect((others) => others.pipe(buffer(others.pipe(auditTime(tickMs))))),
-      filter((batch) => batch.length > 0),
-      map(coalesce),
-    );
+    return new Observable<ChangeEvent[]>((subscriber) => {
+      let pending: ChangeEvent[] = [];
+      let timer: NodeJS.Timeout | undefined;
+      const tick = (): void => {
+        timer = undefined;
+        if (pending.length === 0) return;
+        const batch = coalesce(pending);
+        pending = [];
+        timer = setTimeout(tick, tickMs);
+        subscriber.next(batch);
+      };
+      const sub = this.changes$.subscribe({
+        next: (e) => {
+          if (e.source === client) return;
+          if (timer !== undefined) {
+            pending.push(e);
+            return;
+          }
+          timer = setTimeout(tick, tickMs);
+          subscriber.next([e]);
+        },
+        complete: () => {
+          if (timer !== undefined) clearTimeout(timer);
+          timer = undefined;
+          if (pending.length > 0) subscriber.next(coalesce(pending));
+          pending = [];
+          subscriber.complete();
+        },
+      });
+      return () => {
+        sub.unsubscribe();
+        if (timer !== undefined) clearTimeout(timer);
+        timer = undefined;
+        pending = [];
+      };
+    });
   }
 
   /**

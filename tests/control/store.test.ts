@@ -228,7 +228,7 @@ describe('ControlStore: with the real clock (fake timers)', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('feedbackFor: no echo, one event per address per tick with the latest value, in sequence order', () => {
+  it('feedbackFor: no echo; the first change at once, then one event per address per tick with the latest value, in sequence order', () => {
     vi.useFakeTimers({ now: 0 });
     const store = new ControlStore(reg);
     const toA: ChangeEvent[][] = [];
@@ -236,32 +236,73 @@ describe('ControlStore: with the real clock (fake timers)', () => {
     store.feedbackFor('A', 20).subscribe((batch) => toA.push(batch));
     store.feedbackFor('B', 20).subscribe((batch) => toB.push(batch));
 
-    // 100 moves of one fader by B within one tick: A gets one event with the last value.
+    // 100 moves of one fader by B: A gets the first at once, then one event with the last value
+    // when the tick ends.
     for (let i = 1; i <= 100; i++) store.set('ch/1/fader', -i / 2, 'B');
     store.set('ch/9/pan', 40, 'A'); // A's own change: never sent back to A
-    expect(toA).toEqual([]); // nothing before the tick ends
-    vi.advanceTimersByTime(20);
+    expect(toA.map((b) => b.map((e) => [e.address, e.value, e.seq]))).toEqual([[['ch/1/fader', -0.5, 1]]]);
+    expect(toB.map((b) => b.map((e) => [e.address, e.value, e.seq]))).toEqual([[['ch/9/pan', 40, 101]]]);
+    vi.advanceTimersByTime(19);
     expect(toA).toHaveLength(1);
-    expect(toA[0].map((e) => [e.address, e.value, e.seq, e.source])).toEqual([['ch/1/fader', -50, 100, 'B']]);
-    expect(toB).toHaveLength(1);
-    expect(toB[0].map((e) => [e.address, e.value, e.seq])).toEqual([['ch/9/pan', 40, 101]]);
+    vi.advanceTimersByTime(1);
+    expect(toA).toHaveLength(2);
+    expect(toA[1].map((e) => [e.address, e.value, e.seq, e.source])).toEqual([['ch/1/fader', -50, 100, 'B']]);
+    expect(toB).toHaveLength(1); // nothing more for B in that tick
 
-    // Two addresses in one tick: two events, ordered by the sequence of their latest change.
+    // Within the next tick (opened by the batch just sent): two addresses, ordered by the
+    // sequence of their latest change.
     store.set('ch/2/fader', -1, 'B'); // 102
     store.set('ch/3/fader', -2, 'B'); // 103
     store.set('ch/2/fader', -4, 'B'); // 104: ch/2 is now the later one
-    store.set('ch/4/fader', -5, 'A'); // 105: not for A
-    vi.advanceTimersByTime(20);
+    store.set('ch/4/fader', -5, 'A'); // 105: not for A; B's first after a quiet tick: at once
     expect(toA).toHaveLength(2);
-    expect(toA[1].map((e) => [e.address, e.value, e.seq])).toEqual([['ch/3/fader', -2, 103], ['ch/2/fader', -4, 104]]);
+    expect(toB.map((b) => b.map((e) => e.seq))).toEqual([[101], [105]]);
+    vi.advanceTimersByTime(20);
+    expect(toA).toHaveLength(3);
+    expect(toA[2].map((e) => [e.address, e.value, e.seq])).toEqual([['ch/3/fader', -2, 103], ['ch/2/fader', -4, 104]]);
     for (const batch of toA) for (const e of batch) expect(e.source).not.toBe('A');
     for (const batch of toB) for (const e of batch) expect(e.source).not.toBe('B');
 
-    // Quiet: no empty batches, no timer left running.
+    // Quiet: no empty batches, and once a tick passes with nothing to send, no timer runs.
     vi.advanceTimersByTime(1000);
-    expect(toA).toHaveLength(2);
+    expect(toA).toHaveLength(3);
+    expect(toB).toHaveLength(2);
     expect(vi.getTimerCount()).toBe(0);
+    // After the quiet spell the next change goes out at once again.
+    store.set('ch/5/fader', -3, 'B');
+    expect(toA).toHaveLength(4);
+    expect(toA[3].map((e) => e.address)).toEqual(['ch/5/fader']);
     store.dispose();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('feedbackFor: a store disposed mid-tick flushes the pending batch and completes', () => {
+    vi.useFakeTimers({ now: 0 });
+    const store = new ControlStore(reg);
+    const got: number[][] = [];
+    let completed = false;
+    store.feedbackFor('A', 50).subscribe({ next: (b) => got.push(b.map((e) => e.seq)), complete: () => (completed = true) });
+    store.set('ch/1/fader', -1, 'B');
+    store.set('ch/1/fader', -2, 'B');
+    store.set('ch/2/fader', -2, 'B');
+    store.dispose();
+    expect(got).toEqual([[1], [2, 3]]);
+    expect(completed).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('ControlStore: epoch', () => {
+  it('names each store run: given, or 8 random hex digits that differ between stores', () => {
+    expect(new ControlStore(reg, undefined, { epoch: 'run-1' }).epoch).toBe('run-1');
+    const a = new ControlStore(reg).epoch;
+    const b = new ControlStore(reg).epoch;
+    expect(a).toMatch(/^[0-9a-f]{8}$/);
+    expect(b).toMatch(/^[0-9a-f]{8}$/);
+    expect(a).not.toBe(b);
+    const s = new ControlStore(reg, undefined, { epoch: 'e' });
+    s.set('ch/1/fader', -3, 'A');
+    expect([s.snapshot().epoch, s.snapshot().seq, s.valueAt(reg.index('ch/1/fader'))]).toEqual(['e', 1, -3]);
   });
 });
 
