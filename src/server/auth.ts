@@ -17,6 +17,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Principal } from '../control/roles.js';
 import { MixhostError } from '../model/errors.js';
 
 export interface TokenChoice {
@@ -77,9 +78,21 @@ export function checkBearer(header: string | undefined, token: string): 'ok' | '
   return m && same ? 'ok' : 'invalid';
 }
 
+/** The principal of the access token itself. */
+export const ENGINEER: Principal = { role: 'engineer', name: 'engineer', id: 'engineer' };
+
+/** The name of the HTTP-only cookie a browser keeps its token in (set by `/join`). */
+export const TOKEN_COOKIE = 'mixhost_token';
+
+/** Where a request's token came from. */
+export type TokenCarrier = 'bearer' | 'cookie' | 'hello';
+
+/** Looks up the principal of a token other than the access token (the invites). */
+export type TokenResolver = (token: string) => Principal | undefined;
+
 /** The outcome of `Authenticator.verify`. */
 export type AuthVerdict =
-  | { readonly ok: true }
+  | { readonly ok: true; readonly principal: Principal; readonly via: TokenCarrier }
   | {
       readonly ok: false;
       readonly status: 401 | 429;
@@ -149,6 +162,7 @@ export class Authenticator {
   constructor(
     private readonly token: string,
     limits: AuthLimits = {},
+    private readonly resolveOther: TokenResolver = () => undefined,
   ) {
     this.maxFailures = limits.maxFailures ?? 20;
     this.windowMs = limits.windowMs ?? 60_000;
@@ -163,6 +177,18 @@ export class Authenticator {
 
   /** Check an `Authorization` header value sent from `remoteAddress`. */
   verify(authorization: string | undefined, remoteAddress: string | undefined): AuthVerdict {
+    if (authorization === undefined || authorization.trim() === '') return this.check(undefined, remoteAddress, 'bearer');
+    const m = BEARER.exec(authorization);
+    // A header in another scheme is a wrong token (counted), checked like any other.
+    return this.check(m ? m[1] : '', remoteAddress, 'bearer');
+  }
+
+  /** Check a bare token (from a WebSocket `hello`, or the cookie, or `/join`). */
+  verifyToken(token: string | undefined, remoteAddress: string | undefined, via: TokenCarrier): AuthVerdict {
+    return this.check(token === '' ? undefined : token, remoteAddress, via);
+  }
+
+  private check(token: string | undefined, remoteAddress: string | undefined, via: TokenCarrier): AuthVerdict {
     const key = addressKey(remoteAddress);
     const now = this.now();
     let entry = this.table.get(key);
@@ -180,12 +206,14 @@ export class Authenticator {
         headers: { 'Retry-After': String(retry) },
       };
     }
-    const result = checkBearer(authorization, this.token);
-    if (result === 'ok') return { ok: true };
     const headers = { 'WWW-Authenticate': `Bearer realm="${AUTH_REALM}"` };
-    if (result === 'missing') {
+    if (token === undefined) {
       return { ok: false, status: 401, code: 'E_AUTH_MISSING', message: "no token: send the header 'Authorization: Bearer <token>'", headers };
     }
+    // The access token: compared in constant time. Invites: looked up by their SHA-256.
+    const same = timingSafeEqual(digest(token), digest(this.token));
+    const principal = same ? ENGINEER : token.length <= MAX_TOKEN_LENGTH ? this.resolveOther(token) : undefined;
+    if (principal !== undefined) return { ok: true, principal, via };
     this.recordFailure(key, entry, now);
     return { ok: false, status: 401, code: 'E_AUTH_INVALID', message: "wrong token (or not a Bearer token): send 'Authorization: Bearer <token>'", headers };
   }
@@ -225,16 +253,59 @@ export function sendRefusal(res: ServerResponse, verdict: Exclude<AuthVerdict, {
   res.end(body);
 }
 
-/** Check a node request (the HTTP API and the WebSocket upgrade both use this). */
-export function verifyRequest(auth: Authenticator, req: IncomingMessage): AuthVerdict {
-  return auth.verify(req.headers.authorization, req.socket.remoteAddress);
+/** The value of one cookie in a `Cookie` header, or undefined. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    const raw = part.slice(eq + 1).trim();
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
+  }
+  return undefined;
 }
 
-/** Express middleware: lets authenticated requests through, answers 401/429 otherwise. */
+/**
+ * Check a node request (the HTTP API, the static remote and the WebSocket upgrade): the
+ * `Authorization` header if there is one, else the token cookie a browser got from `/join`.
+ */
+export function verifyRequest(auth: Authenticator, req: IncomingMessage): AuthVerdict {
+  if (req.headers.authorization !== undefined) return auth.verify(req.headers.authorization, req.socket.remoteAddress);
+  return auth.verifyToken(cookieValue(req.headers.cookie, TOKEN_COOKIE), req.socket.remoteAddress, 'cookie');
+}
+
+/** The principal express requests carry after `authMiddleware`. */
+export function principalOf(res: Response): Principal {
+  const p = (res.locals as { principal?: Principal }).principal;
+  if (p === undefined) throw new Error('principalOf: the request was not authenticated');
+  return p;
+}
+
+/**
+ * Express middleware: lets authenticated requests through (with `res.locals.principal` and
+ * `res.locals.via`), answers 401/429 otherwise. A request that changes something and is
+ * authenticated by the cookie alone must also carry `X-Mixhost-Request` (which no other site's
+ * page can add), so that a page elsewhere cannot make a browser change the mix.
+ */
 export function authMiddleware(auth: Authenticator): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const verdict = verifyRequest(auth, req);
-    if (verdict.ok) next();
-    else sendRefusal(res, verdict);
+    if (!verdict.ok) {
+      sendRefusal(res, verdict);
+      return;
+    }
+    const safe = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
+    if (verdict.via === 'cookie' && !safe && req.headers['x-mixhost-request'] === undefined) {
+      const body = JSON.stringify(errorBody('E_AUTH_CSRF', `${req.method} with the browser's cookie needs the header 'X-Mixhost-Request: 1'`));
+      res.status(403).type('application/json').send(body);
+      return;
+    }
+    res.locals.principal = verdict.principal;
+    res.locals.via = verdict.via;
+    next();
   };
 }

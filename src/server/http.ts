@@ -21,7 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import express, { type Express, type Request, type Response } from 'express';
 import { MixhostError } from '../model/errors.js';
-import { Authenticator, authMiddleware, errorBody, type AuthLimits } from './auth.js';
+import { Authenticator, authMiddleware, errorBody, type AuthLimits, type TokenResolver } from './auth.js';
 
 /** Largest request body accepted (bytes). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -36,6 +36,8 @@ export interface HttpOptions {
   readonly onError?: (err: unknown, req: IncomingMessage) => void;
   /** Limits of the token-guessing limiter (defaults: 20 wrong tokens per 60 s, 1024 addresses). */
   readonly authLimits?: AuthLimits;
+  /** Principals of tokens other than the access token (the invites). */
+  readonly resolveToken?: TokenResolver;
 }
 
 export interface HttpServer {
@@ -54,7 +56,7 @@ export interface HttpServer {
 
 /** Listen; a port in use or not permitted -> MixhostError E_HTTP_LISTEN naming host:port. */
 export async function startHttpServer(opts: HttpOptions): Promise<HttpServer> {
-  const auth = new Authenticator(opts.token, opts.authLimits);
+  const auth = new Authenticator(opts.token, opts.authLimits, opts.resolveToken);
   const onError = opts.onError ?? logError;
   const app = express();
   app.disable('x-powered-by');

@@ -103,12 +103,12 @@ describe('Authenticator limiter', () => {
     const limited = auth.verify(`Bearer ${TOKEN}`, '10.0.0.7');
     expect(limited).toMatchObject({ ok: false, status: 429, code: 'E_AUTH_RATE', headers: { 'Retry-After': '40' } });
     // Other addresses are not affected; missing headers do not count as guesses.
-    expect(auth.verify(`Bearer ${TOKEN}`, '10.0.0.8')).toEqual({ ok: true });
+    expect(auth.verify(`Bearer ${TOKEN}`, '10.0.0.8')).toMatchObject({ ok: true, principal: { role: 'engineer' } });
     for (let i = 0; i < 30; i++) expect(auth.verify(undefined, '10.0.0.9')).toMatchObject({ status: 401, code: 'E_AUTH_MISSING' });
     now = 1_000_000 + 59_999;
     expect(auth.verify(`Bearer ${TOKEN}`, '10.0.0.7')).toMatchObject({ status: 429, headers: { 'Retry-After': '1' } });
     now = 1_000_000 + 60_000;
-    expect(auth.verify(`Bearer ${TOKEN}`, '10.0.0.7')).toEqual({ ok: true });
+    expect(auth.verify(`Bearer ${TOKEN}`, '10.0.0.7')).toMatchObject({ ok: true, principal: { role: 'engineer' } });
     expect(auth.verify('Bearer wrong-token', '10.0.0.7')).toMatchObject({ status: 401, code: 'E_AUTH_INVALID' });
   });
 
@@ -126,7 +126,7 @@ describe('Authenticator limiter', () => {
     auth.verify('Bearer nope-nope', '2001:db8:1:2::a');
     auth.verify('Bearer nope-nope', '2001:db8:1:2::b');
     expect(auth.verify(`Bearer ${TOKEN}`, '2001:db8:1:2::c')).toMatchObject({ status: 429 });
-    expect(auth.verify(`Bearer ${TOKEN}`, '2001:db8:1:3::c')).toEqual({ ok: true });
+    expect(auth.verify(`Bearer ${TOKEN}`, '2001:db8:1:3::c')).toMatchObject({ ok: true, principal: { role: 'engineer' } });
   });
 
   it('tracks at most 1024 addresses, dropping the oldest', () => {
@@ -135,7 +135,7 @@ describe('Authenticator limiter', () => {
     expect(auth.trackedAddresses).toBe(1024);
     // The newest address is still limited, the first ones were dropped.
     expect(auth.verify(`Bearer ${TOKEN}`, `10.${1099 >> 8}.${1099 & 255}.1`)).toMatchObject({ status: 429 });
-    expect(auth.verify(`Bearer ${TOKEN}`, '10.0.0.1')).toEqual({ ok: true });
+    expect(auth.verify(`Bearer ${TOKEN}`, '10.0.0.1')).toMatchObject({ ok: true, principal: { role: 'engineer' } });
   });
 });
 
