@@ -1,0 +1,104 @@
+/**
+ * The control plane's server, assembled: the control store (the one source of truth), the HTTP
+ * API, the parameters' REST routes, invites, the WebSocket remote and the web remote's files, on
+ * one port. `serve` starts it with the render worker as the store's sink and meter source; the
+ * tests and benchmarks start it without audio.
+ */
+import { lanAddresses, startHttpServer, type HttpServer } from './http.js';
+import { ControlStore } from '../control/store.js';
+import type { ParamRegistry } from '../model/registry.js';
+import type { Session } from '../model/session.js';
+import { InviteBook } from './invites.js';
+import { mountParamsApi } from './params-api.js';
+import { RemoteServer, type MeterSource, type RemoteOptions } from './remote.js';
+import { remoteLayout } from './remote-layout.js';
+import { mountRemoteStatic } from './remote-static.js';
+import type { AuthLimits } from './auth.js';
+import { MixhostError } from '../model/errors.js';
+
+export interface ControlServerOptions {
+  readonly session: Session;
+  readonly registry: ParamRegistry;
+  /** Initial values (the session applied). */
+  readonly params: Float64Array;
+  readonly meters: MeterSource;
+  /** Every accepted change is passed here (the render worker's ring); called synchronously. */
+  readonly sink?: (index: number, value: number) => void;
+  readonly token: string;
+  readonly port: number;
+  /** Fall back to a free port if `port` is taken. */
+  readonly portFallback?: boolean;
+  readonly host: string;
+  readonly status?: () => Record<string, unknown>;
+  readonly invitesFile?: string;
+  readonly allowOrigins?: readonly string[];
+  readonly authLimits?: AuthLimits;
+  /** Overrides of the remote's timings and limits (tests). */
+  readonly remote?: Partial<Pick<RemoteOptions, 'heartbeatMs' | 'helloTimeoutMs' | 'meterHz' | 'feedbackTickMs' | 'rate' | 'maxClients' | 'maxMalformed'>>;
+  /** Directory of the built web remote (default: web-remote/dist of the package). */
+  readonly remoteDir?: string;
+}
+
+export interface ControlServer {
+  readonly store: ControlStore;
+  readonly http: HttpServer;
+  readonly remote: RemoteServer;
+  readonly invites: InviteBook;
+  /** The address a device on the LAN opens (first LAN address, or loopback). */
+  readonly publicBase: string;
+  joinUrl(token: string): string;
+  close(): Promise<void>;
+}
+
+export async function startControlServer(opts: ControlServerOptions): Promise<ControlServer> {
+  const store = new ControlStore(opts.registry, opts.params);
+  const invites = await InviteBook.open(opts.invitesFile, opts.registry.layout.auxBuses);
+  const sink = opts.sink;
+  const sinkSub = sink !== undefined ? store.changes$.subscribe((e) => sink(e.index, e.value)) : undefined;
+  let remote: RemoteServer | undefined;
+  const status = (): unknown => ({ ...(opts.status?.() ?? {}), remote: remote?.status(), control: { ...((opts.status?.().control as object | undefined) ?? {}), seq: store.seq, epoch: store.epoch } });
+  const httpOpts = { host: opts.host, token: opts.token, status, authLimits: opts.authLimits, resolveToken: (t: string) => invites.resolve(t) };
+  let http: HttpServer;
+  try {
+    http = await startHttpServer({ ...httpOpts, port: opts.port });
+  } catch (e) {
+    if (!opts.portFallback || !(e instanceof MixhostError && e.code === 'E_HTTP_LISTEN')) throw e;
+    http = await startHttpServer({ ...httpOpts, port: 0 });
+  }
+  const loopback = opts.host.startsWith('127.') || opts.host === '::1' || opts.host === 'localhost';
+  const lan = loopback ? [] : lanAddresses();
+  const publicBase = `http://${lan[0] ?? '127.0.0.1'}:${http.port}`;
+  const joinUrl = (token: string): string => `${publicBase}/join?token=${encodeURIComponent(token)}`;
+  mountParamsApi(http.app, { store, registry: opts.registry, invites, joinUrl });
+  mountRemoteStatic(http.app, http.auth, opts.remoteDir);
+  remote = new RemoteServer({
+    server: http.server,
+    auth: http.auth,
+    store,
+    registry: opts.registry,
+    meters: opts.meters,
+    layout: remoteLayout(opts.session, opts.registry.layout),
+    invites,
+    allowOrigins: opts.allowOrigins,
+    ...opts.remote,
+  });
+  const r = remote;
+  let closing: Promise<void> | undefined;
+  return {
+    store,
+    http,
+    remote: r,
+    invites,
+    publicBase,
+    joinUrl,
+    close() {
+      closing ??= (async () => {
+        await r.close();
+        await http.close();
+        sinkSub?.unsubscribe();
+        store.dispose();
+      })();
+      return closing;
+    },
+  };
+}
