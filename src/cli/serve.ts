@@ -1,6 +1,7 @@
 /**
  * `mixhost serve [--session FILE] [--audio SPEC] [--rate HZ] [--block N] [--queue N] [--http PORT]
- *                [--local-only] [--token TOKEN] [--target ID] [--report BASE]`
+ *                [--local-only] [--token TOKEN] [--target ID] [--report BASE] [--invites FILE]
+ *                [--invite NAME:BUS|NAME:viewer]... [--allow-origin ORIGIN]... [--qr]`
  *
  * Plays a session (the built-in demo by default) live: the render worker (a worker_thread)
  * owns the engine and the audio backend; this thread runs the HTTP API and the terminal
@@ -32,7 +33,9 @@ import { MixhostError, ParamRegistry } from '../model/registry.js';
 import { DEFAULT_BLOCK, LIVE_SAMPLE_RATES, MAX_BLOCK, MIN_BLOCK } from '../model/routing.js';
 import { applySession, loadSessionFile, sessionLayout, type Session } from '../model/session.js';
 import { chooseToken } from '../server/auth.js';
-import { lanAddresses, startHttpServer, type HttpServer } from '../server/http.js';
+import { startControlServer, type ControlServer } from '../server/control-server.js';
+import { lanAddresses } from '../server/http.js';
+import { encodeQr, qrToTerminal } from '../server/qr.js';
 import { reportError } from './output.js';
 import { writeConformityReport } from './report-files.js';
 
@@ -86,7 +89,7 @@ async function applyTargets(session: Session, registry: ParamRegistry, table: Fl
 
 export async function serveCommand(argv: string[]): Promise<number> {
   let host: RenderHost | undefined;
-  let http: HttpServer | undefined;
+  let http: ControlServer | undefined;
   const err = process.stderr;
   try {
     const { values } = parseArgs({
@@ -104,6 +107,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
         token: { type: 'string' },
         target: { type: 'string' },
         report: { type: 'string' },
+        invites: { type: 'string' },
+        invite: { type: 'string', multiple: true },
+        'allow-origin': { type: 'string', multiple: true },
+        qr: { type: 'boolean' },
       },
     });
     const token = chooseToken(values.token, process.env);
@@ -159,13 +166,28 @@ export async function serveCommand(argv: string[]): Promise<number> {
       uptimeS: Math.round((Date.now() - t0) / 100) / 10,
     });
     const bindHost = values['local-only'] ? '127.0.0.1' : '0.0.0.0';
-    try {
-      http = await startHttpServer({ port: httpPort ?? DEFAULT_HTTP_PORT, host: bindHost, token: token.token, status: statusBody });
-    } catch (e) {
-      if (httpPort !== undefined || !(e instanceof MixhostError && e.code === 'E_HTTP_LISTEN')) throw e;
-      http = await startHttpServer({ port: 0, host: bindHost, token: token.token, status: statusBody });
+    const invitesWanted = (values.invite ?? []).map(parseInviteFlag);
+    for (const o of values['allow-origin'] ?? []) {
+      if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new MixhostError('E_USAGE', `--allow-origin ${o}: an origin such as https://mixer.example or http://10.0.0.5:3000 (scheme, host, port; no path)`);
     }
-
+    http = await startControlServer({
+      session,
+      registry,
+      params,
+      meters: { layout: meterLayout, read: (dst) => h.readMeters(dst) },
+      sink: (index, value) => h.set(index, value),
+      token: token.token,
+      port: httpPort ?? DEFAULT_HTTP_PORT,
+      portFallback: httpPort === undefined,
+      host: bindHost,
+      status: statusBody as () => Record<string, unknown>,
+      invitesFile: values.invites,
+      allowOrigins: values['allow-origin'],
+    });
+    for (const want of invitesWanted) {
+      const existing = http.invites.list().find((i) => i.name === want.name && i.role === want.role && i.bus === want.bus);
+      if (existing === undefined) await http.invites.create(want);
+    }
     const latencyMs = (info.latencyFrames / info.sampleRate) * 1000;
     const patch = info.patch.map((p) => `${p.pair} → ${p.outputs.join('/')}`).join(', ');
     err.write(
@@ -175,9 +197,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
         `; render thread: ${info.schedulingDetail}\n`,
     );
     const addrs = values['local-only'] ? ['127.0.0.1'] : [...lanAddresses(), '127.0.0.1'];
-    err.write(`http: ${addrs.map((a) => `http://${a}:${http!.port}/`).join('  ')}\n`);
+    err.write(`http: ${addrs.map((a) => `http://${a}:${http!.http.port}/`).join('  ')}\n`);
     err.write(`token: ${token.token}${token.origin === 'generated' ? ' (new at each start; set --token or MIXHOST_TOKEN to keep one)' : ''}\n`);
-    err.write(`status: curl -H 'Authorization: Bearer ${token.token}' http://127.0.0.1:${http.port}/api/status\n`);
+    const join = http.joinUrl(token.token);
+    err.write(`remote: ${join}\n`);
+    if (err.isTTY || values.qr === true) err.write(`${qrToTerminal(encodeQr(join))}\n`);
+    for (const inv of http.invites.list()) {
+      err.write(`invite: ${inv.name} (${inv.role === 'performer' ? `aux ${inv.bus}` : 'viewer'}): ${http.joinUrl(inv.token)}\n`);
+    }
+    err.write(`status: curl -H 'Authorization: Bearer ${token.token}' http://127.0.0.1:${http.http.port}/api/status\n`);
     for (const n of info.notes) err.write(`note: ${n}\n`);
     err.write('press Ctrl-C to stop\n');
 
@@ -246,6 +274,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
     await host?.stop();
     await http?.close();
   }
+}
+
+/** `--invite NAME:BUS` (a performer of aux BUS) or `--invite NAME:viewer`. */
+function parseInviteFlag(text: string): { name: string; role: 'performer' | 'viewer'; bus?: number } {
+  const i = text.lastIndexOf(':');
+  const name = i > 0 ? text.slice(0, i).trim() : '';
+  const what = i > 0 ? text.slice(i + 1).trim() : '';
+  if (name === '' || what === '') throw new MixhostError('E_USAGE', `--invite ${text}: NAME:BUS for a performer (e.g. "Anna:2") or NAME:viewer`);
+  if (what === 'viewer') return { name, role: 'viewer' };
+  if (!/^[1-9][0-9]*$/.test(what)) throw new MixhostError('E_USAGE', `--invite ${text}: after the colon an aux bus number, or viewer`);
+  return { name, role: 'performer', bus: Number(what) };
 }
 
 function describeBackend(kind: string, device: string): string {

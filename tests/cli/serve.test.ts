@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { readWavFile } from '../../src/audio/wav.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mixhost-serve-'));
@@ -48,6 +49,75 @@ describe('mixhost serve', () => {
     // about 1.5 s of 128-frame blocks at 48 kHz were rendered in real time (375 per second)
     expect(Number(m![1])).toBeGreaterThan(400);
     expect(stdout).toBe('');
+  });
+
+  it('prints the remote link, its QR code and each invite; a WebSocket set reaches the render thread; invites persist in --invites FILE', async () => {
+    const token = 'test-token-remote-0123';
+    const invitesFile = path.join(dir, 'show.invites.json');
+    const start = () => {
+      const child = spawn(process.execPath, [CLI, 'serve', '--audio', 'null', '--http', '0', '--local-only', '--token', token, '--qr', '--invites', invitesFile, '--invite', 'Anna:2', '--invite', 'FOH laptop:viewer'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      const ready = new Promise<string>((resolve) => {
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (stderr.includes('press Ctrl-C')) resolve(stderr);
+        });
+      });
+      return { child, ready };
+    };
+    const a = start();
+    const out = await a.ready;
+    const port = Number(/remote: http:\/\/127\.0\.0\.1:(\d+)\/join\?token=test-token-remote-0123\n/.exec(out)![1]);
+    // The QR code: rows of half blocks, all the same width (a version 4 symbol at this length: 33 + 4 wide).
+    const qrRows = out.split('\n').filter((l) => /^[█▀▄ ]+$/.test(l) && l.length > 20);
+    expect(qrRows.length).toBeGreaterThanOrEqual(15);
+    expect(new Set(qrRows.map((l) => l.length)).size).toBe(1);
+    const anna = /invite: Anna \(aux 2\): (http:\/\/\S+)/.exec(out);
+    const foh = /invite: FOH laptop \(viewer\): (http:\/\/\S+)/.exec(out);
+    expect(anna).not.toBeNull();
+    expect(foh).not.toBeNull();
+
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('error', reject);
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', token })));
+      ws.on('message', (d, binary) => {
+        if (!binary && (JSON.parse(String(d)) as { type: string }).type === 'snapshot') resolve();
+      });
+    });
+    ws.send(JSON.stringify({ type: 'set', address: 'ch/1/fader', value: -12 }));
+    ws.send(JSON.stringify({ type: 'set', address: 'ch/2/pan', position: 0 }));
+    const headers = { Authorization: `Bearer ${token}` };
+    let status: { control: { changes: number; seq: number }; remote: { clients: number } } | undefined;
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await (await fetch(`http://127.0.0.1:${port}/api/status`, { headers })).json()) as typeof status;
+      if (status!.control.changes >= 2) break;
+    }
+    // Both changes went through the store (seq 2) and were applied by the render thread.
+    expect(status!.control).toMatchObject({ changes: 2, seq: 2 });
+    expect(status!.remote.clients).toBe(1);
+    const fader = (await (await fetch(`http://127.0.0.1:${port}/api/params/ch/1/fader`, { headers })).json()) as { value: number };
+    expect(fader.value).toBe(-12);
+    ws.close();
+    a.child.kill('SIGINT');
+    expect(await new Promise<number | string | null>((resolve) => a.child.on('exit', (code, signal) => resolve(code ?? signal)))).toBe(0);
+
+    // A restart with the same file keeps the invites (same links), and makes no duplicates.
+    const saved = JSON.parse(readFileSync(invitesFile, 'utf8')) as { invites: Array<{ name: string; bus?: number; role: string }> };
+    expect(saved.invites.map((i) => [i.name, i.role, i.bus ?? null])).toEqual([
+      ['Anna', 'performer', 2],
+      ['FOH laptop', 'viewer', null],
+    ]);
+    const b = start();
+    const out2 = await b.ready;
+    const port2 = Number(/remote: http:\/\/127\.0\.0\.1:(\d+)\//.exec(out2)![1]);
+    expect(out2).toContain(anna![1].replace(`:${port}/`, `:${port2}/`));
+    expect(out2.match(/invite: /g)).toHaveLength(2);
+    b.child.kill('SIGINT');
+    expect(await new Promise<number | string | null>((resolve) => b.child.on('exit', (code, signal) => resolve(code ?? signal))), out2).toBe(0);
   });
 
   it('refuses a PortAudio device that is not there, with E_AUDIO_DEVICE and exit code 2', async () => {
