@@ -192,7 +192,7 @@ export class RemoteServer {
     let principal: Principal | undefined;
     if (req.headers.authorization !== undefined || (req.headers.cookie ?? '').includes('mixhost_token=')) {
       const verdict = verifyRequest(this.opts.auth, req);
-      if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.code, verdict.message);
+      if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.code, verdict.message, verdict.headers);
       principal = verdict.principal;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -239,10 +239,13 @@ export class RemoteServer {
   }
 }
 
-function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
+function refuseUpgrade(socket: Duplex, status: number, code: string, message: string, headers: Readonly<Record<string, string>> = {}): void {
   const body = JSON.stringify(errorBody(code, message));
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   const reason: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
   socket.end(
-    `HTTP/1.1 ${status} ${reason[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason[status] ?? 'Error'}\r\nConnection: close\r\n${extra}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
