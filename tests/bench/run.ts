@@ -2,6 +2,7 @@
  * `npm run bench [-- --json] [-- PREFIX]`: runs the benchmarks whose name starts with PREFIX
  * (all by default) and prints one result per line (`{"name","value","unit",...}` with --json).
  */
+import { benchMeters, benchSetToFeedback } from './control.bench.js';
 import { benchAllocation, benchAllocationPerChange, benchStrips } from './engine.bench.js';
 import { benchLoudness } from './loudness.bench.js';
 import { benchMaster } from './master.bench.js';
@@ -18,6 +19,8 @@ const BENCHES: ReadonlyArray<{ names: string[]; run: () => BenchResult[] | Promi
   { names: ['master.chain_realtime_factor'], run: benchMaster },
   { names: ['rt.control_to_audio_ms'], run: benchControlToAudio },
   { names: ['rt.soak_deadline_misses', 'rt.cpu_load_64ch'], run: benchSoak },
+  { names: ['control.set_to_feedback_p99_ms'], run: benchSetToFeedback },
+  { names: ['remote.meters_32_clients_cpu'], run: benchMeters },
 ];
 
 async function main(): Promise<void> {
