@@ -5,7 +5,10 @@
  * tests and benchmarks start it without audio.
  */
 import { lanAddresses, startHttpServer, type HttpServer } from './http.js';
+import { LoudnessRecorder } from '../control/loudness-recorder.js';
+import { canMeter } from '../control/roles.js';
 import { ControlStore } from '../control/store.js';
+import { chainMeterPoint } from '../model/master-params.js';
 import type { ParamRegistry } from '../model/registry.js';
 import type { Session } from '../model/session.js';
 import { InviteBook } from './invites.js';
@@ -13,7 +16,7 @@ import { mountParamsApi } from './params-api.js';
 import { RemoteServer, type MeterSource, type RemoteOptions } from './remote.js';
 import { remoteLayout } from './remote-layout.js';
 import { mountRemoteStatic } from './remote-static.js';
-import type { AuthLimits } from './auth.js';
+import { errorBody, principalOf, type AuthLimits } from './auth.js';
 import { MixhostError } from '../model/errors.js';
 
 export interface ControlServerOptions {
@@ -44,6 +47,7 @@ export interface ControlServer {
   readonly http: HttpServer;
   readonly remote: RemoteServer;
   readonly invites: InviteBook;
+  readonly loudness: LoudnessRecorder;
   /** The address a device on the LAN opens (first LAN address, or loopback). */
   readonly publicBase: string;
   joinUrl(token: string): string;
@@ -70,6 +74,22 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   const publicBase = `http://${lan[0] ?? '127.0.0.1'}:${http.port}`;
   const joinUrl = (token: string): string => `${publicBase}/join?token=${encodeURIComponent(token)}`;
   mountParamsApi(http.app, { store, registry: opts.registry, invites, joinUrl });
+  const loudness = new LoudnessRecorder(opts.meters, opts.registry.layout.masterChains);
+  loudness.start();
+  // The last ten minutes of a chain's loudness, for the remote's history graph.
+  http.app.get('/api/loudness/history', (req, res) => {
+    const k = req.query.chain === undefined ? 1 : Number(req.query.chain);
+    const body = Number.isInteger(k) ? loudness.history(k) : undefined;
+    if (body === undefined) {
+      res.status(404).type('application/json').send(JSON.stringify(errorBody('E_NOT_FOUND', `no master chain ${String(req.query.chain)}: chains 1 to ${opts.registry.layout.masterChains}`)));
+      return;
+    }
+    if (!canMeter(principalOf(res), chainMeterPoint(k))) {
+      res.status(403).type('application/json').send(JSON.stringify(errorBody('E_AUTH_ROLE', 'the loudness history is for the engineer and viewers')));
+      return;
+    }
+    res.type('application/json').send(JSON.stringify(body));
+  });
   mountRemoteStatic(http.app, http.auth, opts.remoteDir);
   remote = new RemoteServer({
     server: http.server,
@@ -89,10 +109,12 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     http,
     remote: r,
     invites,
+    loudness,
     publicBase,
     joinUrl,
     close() {
       closing ??= (async () => {
+        loudness.stop();
         await r.close();
         await http.close();
         sinkSub?.unsubscribe();

@@ -25,6 +25,18 @@ function values(h: LoudnessHistory, data: Float32Array): number[] {
 }
 
 describe('loudness history', () => {
+  it('seeds from the points of the server (null as gaps), keeping the newest capacity, then continues live', () => {
+    const h = new LoudnessHistory(4);
+    h.add(0, -10, -10, -10);
+    h.seed([-20, null, -18, -17, -16], [-21, -20, null, -18, -17], [-22, -22, -22, null, -22]);
+    expect(h.length).toBe(4);
+    expect(values(h, h.momentary).map((v) => (Number.isNaN(v) ? null : v))).toEqual([null, -18, -17, -16]);
+    expect(values(h, h.shortTerm).map((v) => (Number.isNaN(v) ? null : v))).toEqual([-20, null, -18, -17]);
+    h.add(1000, -5, -6, -7);
+    h.add(1100, -4, -6, -7); // closes the slot of t = 1000
+    expect(values(h, h.momentary).slice(-1)).toEqual([-5]);
+  });
+
   it('decimates 30 Hz frames to 10 Hz, keeping the loudest momentary and short-term of each slot', () => {
     const h = new LoudnessHistory();
     // 10 s of frames; momentary rises 0.01 LU per frame, with one spike in slot 40.

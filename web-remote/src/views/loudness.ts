@@ -122,6 +122,17 @@ export class LoudnessHistory {
     return (this.head - this.count + k + this.capacity) % this.capacity;
   }
 
+  /**
+   * Replace the contents with a history from the server (10 Hz points, oldest first, null where
+   * nothing was measured); the live frames continue after it.
+   */
+  seed(momentary: ReadonlyArray<number | null>, shortTerm: ReadonlyArray<number | null>, integrated: ReadonlyArray<number | null>): void {
+    this.clear();
+    const n = Math.min(momentary.length, shortTerm.length, integrated.length);
+    const num = (x: number | null | undefined): number => (typeof x === 'number' && Number.isFinite(x) ? x : NaN);
+    for (let k = Math.max(0, n - this.capacity); k < n; k++) this.commit(num(momentary[k]), num(shortTerm[k]), num(integrated[k]));
+  }
+
   clear(): void {
     this.head = this.count = 0;
     this.slot = this.m = this.s = this.i = NaN;
@@ -256,6 +267,24 @@ export class LoudnessPanel {
     top.append(nums, targets);
     this.el.append(top, this.graph.canvas, legend);
     queueMicrotask(syncTarget);
+    void this.loadHistory();
+  }
+
+  /** The server keeps the last ten minutes: draw them at once instead of an empty graph. */
+  private async loadHistory(): Promise<void> {
+    const chain = this.prefix === 'master' ? 1 : Number(this.prefix.split('/')[1]);
+    try {
+      const res = await fetch(`/api/loudness/history?chain=${chain}`, { credentials: 'same-origin', cache: 'no-store' });
+      if (!res.ok) return;
+      const body: unknown = await res.json();
+      if (typeof body !== 'object' || body === null) return;
+      const b = body as { momentary?: unknown; shortTerm?: unknown; integrated?: unknown };
+      if (!Array.isArray(b.momentary) || !Array.isArray(b.shortTerm) || !Array.isArray(b.integrated)) return;
+      this.history.seed(b.momentary as Array<number | null>, b.shortTerm as Array<number | null>, b.integrated as Array<number | null>);
+      this.kit.schedule(this.redraw);
+    } catch {
+      // No history (offline, or an older server): the graph fills from the live frames.
+    }
   }
 
   private target(): [number, number] {
