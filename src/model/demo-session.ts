@@ -160,13 +160,15 @@ export function demoSession(): Session {
       { name: 'Vocals', fader: 0 },
       { name: 'Music', fader: 0 },
     ],
-    // A gentle live master for a stream: glue, a slow leveller toward Spotify's −14 LUFS and the
-    // limiter at its −1 dBTP ceiling.
+    // A gentle live master for a stream: 4 dB of trim to bring the mix (about −20 LUFS) near the
+    // target, glue, a slow leveller toward Spotify's −14 LUFS for the rest, and the limiter at
+    // its −1 dBTP ceiling.
     master: {
       fader: 0,
       chain: {
         profile: 'spotify',
         target: -14,
+        trim: 4,
         eq: [{ type: 'tilt', freq: 1000, gain: 0.5 }],
         multiband: { on: true, crossoverLow: 120, crossoverHigh: 3000, bands: [{ threshold: -8, ratio: 2 }, { threshold: -8, ratio: 1.8 }, { threshold: -10, ratio: 2 }] },
         width: { amount: 110, bassMono: 120 },

@@ -26,8 +26,8 @@ export interface ClientHost {
   readonly stats: RemoteStats;
   /** Display name of a change or lease source (a client's name, else the source id). */
   nameOf(source: string): string;
-  /** The `change` message of an event, serialised once for every client that gets it. */
-  changeText(e: ChangeEvent): string;
+  /** The `change` message of an event, serialised (UTF-8) once for every client that gets it. */
+  changeText(e: ChangeEvent): Buffer;
   /** Called when the client is authenticated (ids are given out by the server). */
   admitted(client: RemoteClient): string;
   closed(client: RemoteClient): void;
@@ -214,7 +214,7 @@ export class RemoteClient {
     const p = this.principal;
     if (p === undefined) return;
     for (const e of batch) {
-      if (canRead(p, e.address) && this.ws.readyState === this.ws.OPEN) this.ws.send(this.host.changeText(e));
+      if (canRead(p, e.address) && this.ws.readyState === this.ws.OPEN) this.ws.send(this.host.changeText(e), { binary: false });
     }
   }
 

@@ -63,7 +63,7 @@ export class RemoteServer {
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<RemoteClient>();
   private readonly names = new Map<string, string>();
-  private readonly changeTexts = new WeakMap<ChangeEvent, string>();
+  private readonly changeTexts = new WeakMap<ChangeEvent, Buffer>();
   private readonly host: ClientHost;
   private readonly meterValues: Float32Array;
   private readonly heartbeat: NodeJS.Timeout;
@@ -97,7 +97,7 @@ export class RemoteServer {
       changeText: (e) => {
         let text = this.changeTexts.get(e);
         if (text === undefined) {
-          text = JSON.stringify({ type: 'change', address: e.address, value: e.value, source: e.source, seq: e.seq });
+          text = Buffer.from(JSON.stringify({ type: 'change', address: e.address, value: e.value, source: e.source, seq: e.seq }), 'utf8');
           this.changeTexts.set(e, text);
         }
         return text;
