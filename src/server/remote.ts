@@ -46,6 +46,8 @@ export interface RemoteOptions {
 }
 
 export const DEFAULT_MAX_CLIENTS = 64;
+/** Connections still waiting for their hello (no credentials yet) allowed at once. */
+export const MAX_PENDING = 16;
 export const DEFAULT_HEARTBEAT_MS = 5000;
 export const DEFAULT_METER_HZ = 30;
 export const DEFAULT_FEEDBACK_TICK_MS = 20;
@@ -187,10 +189,18 @@ export class RemoteServer {
       return refuseUpgrade(socket, 403, 'E_WS_ORIGIN', `origin ${origin.slice(0, 100)} is not allowed: open the remote from this server, or start it with --allow-origin`);
     }
     if (this.clients.size >= maxClients) return refuseUpgrade(socket, 503, 'E_WS_FULL', `${maxClients} remotes are connected already`);
+    const hasCredentials = req.headers.authorization !== undefined || (req.headers.cookie ?? '').includes('mixhost_token=');
+    if (!hasCredentials) {
+      // Connections that have not said who they are yet are few and short-lived (hello within
+      // 5 s); a flood of them cannot crowd out the real remotes.
+      let pending = 0;
+      for (const c of this.clients) if (c.principal === undefined) pending++;
+      if (pending >= MAX_PENDING) return refuseUpgrade(socket, 503, 'E_WS_FULL', `${MAX_PENDING} connections are waiting to say hello; try again in a few seconds`);
+    }
     // Credentials on the upgrade (the cookie of an invite link, or a header) are checked now;
     // without any, the hello must carry the token.
     let principal: Principal | undefined;
-    if (req.headers.authorization !== undefined || (req.headers.cookie ?? '').includes('mixhost_token=')) {
+    if (hasCredentials) {
       const verdict = verifyRequest(this.opts.auth, req);
       if (!verdict.ok) return refuseUpgrade(socket, verdict.status, verdict.code, verdict.message, verdict.headers);
       principal = verdict.principal;

@@ -210,6 +210,21 @@ describe('before the upgrade', () => {
     expect(full.status).toBe(503);
     expect(JSON.parse(full.body).error.code).toBe('E_WS_FULL');
   });
+
+  it('lets at most 16 connections wait for their hello at once; one that says hello frees its place', async () => {
+    const s = await start();
+    const waiting = [];
+    for (let i = 0; i < 16; i++) waiting.push(await open(s));
+    const refused = await refusedUpgrade(s.wsUrl);
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.body).error.message).toContain('16 connections are waiting to say hello');
+    // A remote with the cookie of an invite link is not held back by strangers.
+    const withCookie = await open(s, { headers: { Cookie: `mixhost_token=${TOKEN}` } });
+    expect((await withCookie.hello({})).role).toBe('engineer');
+    expect((await waiting[0].hello()).role).toBe('engineer');
+    const next = await open(s);
+    expect((await next.hello()).role).toBe('engineer');
+  });
 });
 
 describe('meters', () => {
