@@ -1,11 +1,12 @@
 /**
  * The shell: top bar (views, role, this client's name, round-trip time, connection state),
- * hash routing (#mixer, #channel/3, #master, #master/2, #mymix, #mymix/2), the view mounted under
- * it, error toasts, and the page shown when the server refuses this browser.
+ * hash routing (#mixer, #channel/3, #master, #master/2, #mymix, #mymix/2, #access), the view
+ * mounted under it, error toasts, and the page shown when the server refuses this browser.
  */
 import type { LinkStatus } from './connection.js';
 import type { RemoteState } from './state.js';
 import type { Role } from './types.js';
+import { mountAccessView } from './views/access.js';
 import { mountChannelView } from './views/channel.js';
 import { mountMasterView } from './views/master.js';
 import { mountMixer } from './views/mixer.js';
@@ -15,7 +16,8 @@ export type Route =
   | { readonly view: 'mixer' }
   | { readonly view: 'channel'; readonly n: number }
   | { readonly view: 'master'; readonly n: number }
-  | { readonly view: 'mymix'; readonly n: number };
+  | { readonly view: 'mymix'; readonly n: number }
+  | { readonly view: 'access' };
 
 export interface RouteLimits {
   readonly role: Role;
@@ -27,12 +29,13 @@ export interface RouteLimits {
 
 /**
  * The view for a location. A performer always gets its own MyMix; an unknown or out-of-range
- * route falls back to the mixer; `/mymix` without a hash is MyMix of bus 1 (for the engineer).
+ * route falls back to the mixer; `/mymix` without a hash is MyMix of bus 1 (for the engineer);
+ * #access (the invite links) is the engineer's only.
  */
 export function parseRoute(hash: string, pathname: string, lim: RouteLimits): Route {
   if (lim.role === 'performer') return { view: 'mymix', n: lim.bus ?? 1 };
   const h = hash.replace(/^#\/?/, '');
-  const m = /^(mixer|channel|master|mymix)(?:\/(\d+))?$/.exec(h);
+  const m = /^(mixer|channel|master|mymix|access)(?:\/(\d+))?$/.exec(h);
   if (!m) return pathname === '/mymix' && lim.auxBuses > 0 ? { view: 'mymix', n: 1 } : { view: 'mixer' };
   const n = m[2] !== undefined ? Number(m[2]) : undefined;
   switch (m[1]) {
@@ -42,6 +45,8 @@ export function parseRoute(hash: string, pathname: string, lim: RouteLimits): Ro
       return { view: 'master', n: n !== undefined && n >= 1 && n <= lim.masterChains ? n : 1 };
     case 'mymix':
       return lim.auxBuses > 0 ? { view: 'mymix', n: n !== undefined && n >= 1 && n <= lim.auxBuses ? n : 1 } : { view: 'mixer' };
+    case 'access':
+      return lim.role === 'engineer' && n === undefined ? { view: 'access' } : { view: 'mixer' };
     default:
       return { view: 'mixer' };
   }
@@ -106,9 +111,11 @@ export class App {
       ['mixer', 'Mixer'],
       ['master', 'Master'],
       ['mymix', 'MyMix'],
+      ['access', 'Access'],
     ] as const) {
       const a = el('a', 'nav-link', this.nav, label);
       a.href = `#${key}`;
+      a.hidden = key === 'access';
       this.navLinks.set(key, a);
     }
     el('div', 'spacer', bar);
@@ -187,6 +194,7 @@ export class App {
     this.root.dataset.role = role;
     this.nav.hidden = role === 'performer';
     this.navLinks.get('mymix')!.hidden = this.state.layout.auxBuses.length === 0;
+    this.navLinks.get('access')!.hidden = role !== 'engineer';
     this.roleBadge.hidden = role === 'engineer';
     this.roleBadge.textContent = role === 'viewer' ? 'Read only' : role === 'performer' ? 'Performer' : '';
   }
@@ -225,6 +233,9 @@ export class App {
       case 'master':
         this.unmount = this.detail(host, (body) => mountMasterView(body, this.state, r.n));
         break;
+      case 'access':
+        this.unmount = this.detail(host, (body) => mountAccessView(body, this.state));
+        break;
     }
   }
 
@@ -239,6 +250,8 @@ export class App {
         return L.masterChains[r.n - 1]?.name ?? 'Master';
       case 'mymix':
         return `My mix: ${L.auxBuses[r.n - 1]?.name ?? `Aux ${r.n}`}`;
+      case 'access':
+        return 'Access';
     }
   }
 
