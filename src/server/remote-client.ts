@@ -172,7 +172,9 @@ export class RemoteClient {
     this.principal = principal;
     // eslint-disable-next-line no-control-regex
     const given = typeof m.name === 'string' ? m.name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim().slice(0, MAX_NAME_LENGTH) : '';
-    this.name = given !== '' ? given : principal.name;
+    // An invite's name is the engineer's (the musician's name): a device cannot rename itself
+    // to look like someone else. The engineer's devices name themselves.
+    this.name = principal.role === 'engineer' && given !== '' ? given : principal.name;
     this.id = this.host.admitted(this);
     const { store, registry } = this.host;
 

@@ -12,6 +12,7 @@
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { meterDeflection } from '../../web-remote/src/meters.js';
 import { findChromium, getParam, launchBrowser, missingBuild, putParam, type Serve, startServe } from '../helpers/browser.js';
 
 const chromiumPath = findChromium();
@@ -25,8 +26,8 @@ const CHANNELS = 32;
 /** The server's heartbeat (DEFAULT_HEARTBEAT_MS): a silent link is dropped after two of them. */
 const HEARTBEAT_MS = 5000;
 
-/** The vertical (console) fader of a strip of the mixer view, e.g. `ch/1`. */
-const stripFader = (page: Page, key: string): Locator => page.locator(`[data-key="${key}"] [role="slider"][aria-orientation="vertical"]`);
+/** The slider bound to a parameter address (the mixer's console fader for `ch/1/fader`). */
+const stripFader = (page: Page, address: string): Locator => page.locator(`[data-address="${address}"]`);
 const pill = (page: Page): Locator => page.getByRole('status');
 
 /** The browser's clock in ms since the epoch (shared by all pages of the machine). */
@@ -77,7 +78,7 @@ describe.skipIf(chromiumPath === undefined)('web remote in Chromium', () => {
     expect(res?.status()).toBe(200);
     expect(new URL(page.url()).pathname).toBe('/');
     await waitLive(page);
-    await stripFader(page, 'ch/1').waitFor();
+    await stripFader(page, 'ch/1/fader').waitFor();
     return page;
   };
 
@@ -96,10 +97,10 @@ describe.skipIf(chromiumPath === undefined)('web remote in Chromium', () => {
   it('a fader dragged on one tablet shows on another within 100 ms, as the server has it, without an echo', async () => {
     const [a, b] = [await engineerPage(), await engineerPage()];
     const before = await getParam(serve, 'ch/1/fader');
-    expect(await stripFader(a, 'ch/1').getAttribute('aria-valuetext')).toBe(before.text);
-    expect(await stripFader(b, 'ch/1').getAttribute('aria-valuetext')).toBe(before.text);
+    expect(await stripFader(a, 'ch/1/fader').getAttribute('aria-valuetext')).toBe(before.text);
+    expect(await stripFader(b, 'ch/1/fader').getAttribute('aria-valuetext')).toBe(before.text);
 
-    const sel = '[data-key="ch/1"] [role="slider"][aria-orientation="vertical"]';
+    const sel = '[data-address="ch/1/fader"]';
     await watchValue(a, sel, 'a');
     await watchValue(b, sel, 'b');
     // The time page A handled its last pointer move (the set goes out then, or at the latest on pointerup).
@@ -108,8 +109,8 @@ describe.skipIf(chromiumPath === undefined)('web remote in Chromium', () => {
     });
 
     // Real pointer events, from the thumb to a tenth of the travel below the top.
-    const box = await stripFader(a, 'ch/1').boundingBox();
-    const thumb = await a.locator(`${sel} .slider-thumb`).boundingBox();
+    const box = await stripFader(a, 'ch/1/fader').boundingBox();
+    const thumb = await a.locator(`${sel} [data-thumb]`).boundingBox();
     expect(box).not.toBeNull();
     expect(thumb).not.toBeNull();
     const x = thumb!.x + thumb!.width / 2;
@@ -119,12 +120,12 @@ describe.skipIf(chromiumPath === undefined)('web remote in Chromium', () => {
     const lastMove = await a.evaluate(() => (window as unknown as { __lastMove: number }).__lastMove);
     await a.mouse.up();
 
-    const shownA = await stripFader(a, 'ch/1').getAttribute('aria-valuenow');
-    const textA = await stripFader(a, 'ch/1').getAttribute('aria-valuetext');
+    const shownA = await stripFader(a, 'ch/1/fader').getAttribute('aria-valuenow');
+    const textA = await stripFader(a, 'ch/1/fader').getAttribute('aria-valuetext');
     expect(Number(shownA)).toBeGreaterThan(before.value + 3);
 
     // Page B: wait (polling every animation frame) until it shows the same value.
-    await b.waitForFunction((want) => document.querySelector('[data-key="ch/1"] [role="slider"][aria-orientation="vertical"]')?.getAttribute('aria-valuenow') === want, shownA, {
+    await b.waitForFunction((want) => document.querySelector('[data-address="ch/1/fader"]')?.getAttribute('aria-valuenow') === want, shownA, {
       polling: 'raf',
       timeout: 5000,
     });
@@ -144,7 +145,7 @@ describe.skipIf(chromiumPath === undefined)('web remote in Chromium', () => {
 
     // No echo: page A keeps its value; nothing after the drag moved it elsewhere.
     await a.waitForTimeout(400);
-    expect(await stripFader(a, 'ch/1').getAttribute('aria-valuenow')).toBe(shownA);
+    expect(await stripFader(a, 'ch/1/fader').getAttribute('aria-valuenow')).toBe(shownA);
     const logA = await valueLog(a, 'a');
     const afterMove = logA.filter(([t]) => t > lastMove);
     expect(afterMove.every(([, v]) => v === shownA)).toBe(true);
@@ -242,11 +243,11 @@ describe.skipIf(chromiumPath === undefined)('web remote in Chromium', () => {
   it("the kick drum's meter on ch/1 rises above the floor within 2 s and keeps moving; ~30 meter frames a second arrive", async () => {
     const page = await engineerPage();
     const t0 = Date.now();
-    const cover = page.locator('[data-key="ch/1"] .meter-cover').first();
-    // The meter shows its level by uncovering a gradient: scaleY(1 - deflection); the floor is scaleY(1).
+    const meter = page.locator('[data-point="ch/1"]');
+    // The meter's data-level is the peak it shows (dBFS, 0.1 dB); its deflection on the meter's scale.
     const deflection = async (): Promise<number> => {
-      const m = /scaleY\(([-\d.]+)\)/.exec((await cover.evaluate((e) => (e as HTMLElement).style.transform)) ?? '');
-      return m === null ? 0 : 1 - Number(m[1]);
+      const level = await meter.getAttribute('data-level');
+      return level === null ? 0 : meterDeflection(Number(level));
     };
     await expect.poll(deflection, { timeout: 2000, interval: 20 }).toBeGreaterThan(0.05);
     const riseMs = Date.now() - t0;
@@ -301,7 +302,7 @@ describe.skipIf(chromiumPath === undefined)('web remote in Chromium', () => {
 
   it('after a server restart on the same port the page reconnects by itself and shows the new run', async () => {
     const page = await engineerPage();
-    const ch2 = stripFader(page, 'ch/2');
+    const ch2 = stripFader(page, 'ch/2/fader');
     const before = await getParam(serve, 'ch/2/fader');
     expect(before.value).not.toBe(-20);
     expect(await ch2.getAttribute('aria-valuenow')).toBe(String(before.value));
@@ -326,7 +327,7 @@ describe.skipIf(chromiumPath === undefined)('web remote in Chromium', () => {
     const restartedAt = await pageNow(page);
     const set = await putParam(serve, 'ch/2/fader', -20);
     expect(set.value).toBe(-20);
-    await page.waitForFunction(() => document.querySelector('[data-key="ch/2"] [role="slider"][aria-orientation="vertical"]')?.getAttribute('aria-valuenow') === '-20', null, {
+    await page.waitForFunction(() => document.querySelector('[data-address="ch/2/fader"]')?.getAttribute('aria-valuenow') === '-20', null, {
       polling: 'raf',
       timeout: 10_000,
     });

@@ -35,7 +35,8 @@ describe('performer', () => {
     expect(inv).toMatchObject({ role: 'performer', bus: 2, name: 'Anna' });
     expect(inv.url).toBe(`http://127.0.0.1:${s.port}/join?token=${encodeURIComponent(inv.token)}`);
     const { c: eng } = await join(s, TOKEN);
-    const { c: p, welcome, snapshot } = await join(s, inv.token);
+    // The device calls itself 'iPhone': an invite's name (the engineer's) is what others see.
+    const { c: p, welcome, snapshot } = await join(s, inv.token, 'iPhone');
     expect(welcome).toMatchObject({ role: 'performer', bus: 2, name: 'Anna' });
     // Same layout as the engineer's; only the meter points it may have.
     expect(welcome.layout.channels).toHaveLength(32);
@@ -49,6 +50,9 @@ describe('performer', () => {
     expect(await eng.next('change')).toMatchObject({ address: 'ch/1/send/2/level', value: -12, source: welcome.client });
     p.send({ type: 'set', address: 'bus/2/mute', value: 1 });
     expect(await eng.next('change')).toMatchObject({ address: 'bus/2/mute', value: 1 });
+    p.send({ type: 'touch', address: 'bus/2/fader' });
+    const held = await eng.next('leases');
+    expect(held.leases).toEqual([{ address: 'bus/2/fader', source: welcome.client, name: 'Anna' }]);
   });
 
   it('is refused E_AUTH_ROLE for everything else, and nothing changes', async () => {

@@ -196,6 +196,11 @@ export class App {
     this.navLinks.get('mymix')!.hidden = this.state.layout.auxBuses.length === 0;
     this.navLinks.get('access')!.hidden = role !== 'engineer';
     this.roleBadge.hidden = role === 'engineer';
+    // An invite is shown to others by the name the engineer gave it: the device's own name
+    // would change nothing, so it is shown (read only) rather than offered for editing.
+    this.nameBtn.disabled = role !== 'engineer';
+    this.nameBtn.textContent = role === 'engineer' ? this.name : this.state.name;
+    this.nameBtn.title = role === 'engineer' ? 'Your name, shown to others when you hold a control' : 'Your name, as the engineer gave it';
     this.roleBadge.textContent = role === 'viewer' ? 'Read only' : role === 'performer' ? 'Performer' : '';
   }
 

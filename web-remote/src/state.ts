@@ -67,6 +67,7 @@ export class RemoteState implements RemoteContext {
   role: Role = 'viewer';
   bus: number | undefined;
   clientId = '';
+  name = '';
   connection: ConnectionState = 'connecting';
   /** The session epoch and last sequence number seen: what `hello` carries on reconnection. */
   epoch: string | undefined;
@@ -388,6 +389,7 @@ export class RemoteState implements RemoteContext {
     }
     this.meterPointNames = w.meterPoints !== undefined ? new Set(w.meterPoints.map((p) => p.name)) : undefined;
     this.clientId = w.client;
+    this.name = w.name ?? '';
     if (w.epoch !== this.epoch) {
       this.epoch = w.epoch;
       this.lastSeq = undefined;

@@ -35,6 +35,8 @@ export interface RemoteContext {
   readonly bus?: number;
   /** This client's id (`ws:<n>`). */
   readonly clientId: string;
+  /** This client's display name as the server has it (an invite's name for a performer). */
+  readonly name: string;
 
   /** True if the server sent this address (it is within the role's reads). */
   has(address: string): boolean;

@@ -9,7 +9,9 @@
 import { compressorCurveDb } from '../../../src/engine/compressor.js';
 import { EQ_BANDS } from '../../../src/model/params.js';
 import { STRIP_FIELDS } from '../../../src/model/meters.js';
+import { METER_FLOOR_DB } from '../meters.js';
 import type { MountView, RemoteContext } from '../types.js';
+import { shownPeakDb, writeLevel } from '../widgets/meter.js';
 import { BAND_COLORS, EQ_TYPE_LABELS, EqCurve } from './eq-curve.js';
 import {
   ViewKit,
@@ -20,6 +22,7 @@ import {
   fader,
   injectViewStyles,
   knob,
+  markStale,
   segmented,
   select,
   toggle,
@@ -67,7 +70,13 @@ export const mountChannelView: MountView = (root, ctx, arg) => {
     return b;
   };
   nav.append(navBtn('‹', `channel/${n - 1}`, n > 1), navBtn('›', `channel/${n + 1}`, n < channels));
-  const level = kit.surface('mx-level', (s) => drawStripMeter(ctx, s, point));
+  let levelShown = '';
+  const level = kit.surface('mx-level', (s) => {
+    levelShown = writeLevel(s.canvas, shownPeakDb(ctx.meter(point), PEAK_L, PEAK_R), levelShown);
+    drawStripMeter(ctx, s, point);
+  });
+  level.canvas.dataset.point = point;
+  levelShown = writeLevel(level.canvas, METER_FLOOR_DB, levelShown);
   meterSurfaces.push(level);
   const headCtl = el('div', 'mx-head-ctl');
   headCtl.append(fader(kit, `${c}/fader`, 'Fader').el, toggle(kit, `${c}/mute`, 'Mute', 'mx-mute').el, toggle(kit, `${c}/solo`, 'Solo', 'mx-solo').el);
@@ -175,6 +184,7 @@ export const mountChannelView: MountView = (root, ctx, arg) => {
   grid.append(input.root, eq.root, gate.root, comp.root, sends.root, routing.root);
   page.append(head, grid);
   if (!ctx.canWrite(`${c}/fader`)) page.classList.add('mx-readonly');
+  const offStale = markStale(ctx, page, head);
   root.append(page);
 
   // ---- Meters ----
@@ -185,6 +195,7 @@ export const mountChannelView: MountView = (root, ctx, arg) => {
   }
 
   return () => {
+    offStale();
     offMeters();
     unwant();
     kit.dispose();

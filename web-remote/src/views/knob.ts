@@ -9,7 +9,7 @@
  * ResizeObserver (`Surface`), knobs are SVG whose attributes are set, faders move through a
  * CSS custom property.
  */
-import type { Holder, RemoteContext } from '../types.js';
+import type { ConnectionState, Holder, RemoteContext } from '../types.js';
 import { VIEWS_CSS } from './views-css.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -277,6 +277,8 @@ function dragBehaviour(
 }
 
 function applyReadOnly(kit: ViewKit, root: HTMLElement, address: string): void {
+  // Stable hook for tests and tools: the parameter this control is bound to.
+  root.dataset.address = address;
   if (!kit.ctx.canWrite(address)) {
     root.classList.add('mx-ro');
     root.setAttribute('aria-disabled', 'true');
@@ -448,6 +450,7 @@ export function select(kit: ViewKit, address: string, labels?: readonly string[]
     root.append(opt);
   });
   root.disabled = !ctx.canWrite(address);
+  root.dataset.address = address;
   root.addEventListener('change', () => ctx.set(address, Number(root.value)));
   return kit.bind({
     address,
@@ -518,6 +521,41 @@ export function drawReduction(g: CanvasRenderingContext2D, x: number, y: number,
   g.fillStyle = '#f0a030';
   if (vertical) g.fillRect(x, y, w, f * h);
   else g.fillRect(x + w - f * w, y, f * w, h);
+}
+
+// ---- Connection ----
+
+/** What a detail view says while the link is not live, or undefined when it is. */
+export function staleNotice(state: ConnectionState): string | undefined {
+  switch (state) {
+    case 'live':
+      return undefined;
+    case 'connecting':
+      return 'Connecting · values may be stale';
+    case 'reconnecting':
+      return 'Reconnecting · values may be stale, moves are not sent';
+    case 'refused':
+      return 'Not connected · values may be stale';
+  }
+}
+
+/**
+ * While the link is not live the page gets `mx-stale` (its controls and meters dimmed) and its
+ * header a tag saying that the values may be stale; both go when it is live again. Returns
+ * unsubscribe.
+ */
+export function markStale(ctx: RemoteContext, page: HTMLElement, head: HTMLElement): () => void {
+  const note = el('div', 'mx-stale-note');
+  note.setAttribute('aria-live', 'polite');
+  head.append(note);
+  const render = (state: ConnectionState): void => {
+    const text = staleNotice(state);
+    page.classList.toggle('mx-stale', text !== undefined);
+    note.hidden = text === undefined;
+    note.textContent = text ?? '';
+  };
+  render(ctx.connection);
+  return ctx.onConnection(render);
 }
 
 // ---- Styles ----

@@ -11,9 +11,11 @@
  */
 import { CHAIN_FIELDS } from '../../../src/model/meters.js';
 import { MASTER_EQ_BANDS, MBC_BANDS, chainMeterPoint, chainPrefix } from '../../../src/model/master-params.js';
+import { METER_FLOOR_DB } from '../meters.js';
 import type { MountView, RemoteContext } from '../types.js';
+import { shownPeakDb, writeLevel } from '../widgets/meter.js';
 import { BAND_COLORS, EQ_TYPE_LABELS, EqCurve } from './eq-curve.js';
-import { ViewKit, card, drawLevel, drawReduction, el, fader, injectViewStyles, knob, select, toggle, type Surface } from './knob.js';
+import { ViewKit, card, drawLevel, drawReduction, el, fader, injectViewStyles, knob, markStale, select, toggle, type Surface } from './knob.js';
 import { LoudnessPanel } from './loudness.js';
 
 const CF = (name: (typeof CHAIN_FIELDS)[number]): number => CHAIN_FIELDS.indexOf(name);
@@ -59,14 +61,18 @@ export const mountMasterView: MountView = (root, ctx, arg) => {
   }
   const headCtl = el('div', 'mx-head-ctl');
   headCtl.append(fader(kit, 'master/fader', 'Master').el, toggle(kit, 'master/mute', 'Mute', 'mx-mute').el);
+  let levelShown = '';
   const level = kit.surface('mx-level', (s) => {
-    if (!s.begin()) return;
     const v = ctx.meter(point);
+    levelShown = writeLevel(s.canvas, shownPeakDb(v, FIELD.peakL, FIELD.peakR), levelShown);
+    if (!s.begin()) return;
     const bar = Math.floor((s.h - 2) / 2);
     const get = (i: number): number => (v ? v[i] : -120);
     drawLevel(s.g, 0, 0, s.w, bar, get(FIELD.peakL), get(FIELD.holdL));
     drawLevel(s.g, 0, s.h - bar, s.w, bar, get(FIELD.peakR), get(FIELD.holdR));
   });
+  level.canvas.dataset.point = point;
+  levelShown = writeLevel(level.canvas, METER_FLOOR_DB, levelShown);
   meters.push(level);
   head.append(title, nav, headCtl, level.canvas);
 
@@ -195,6 +201,7 @@ export const mountMasterView: MountView = (root, ctx, arg) => {
   grid.append(eq.root, side, mbc.root);
   page.append(head, loudCard.root, grid);
   if (!ctx.canWrite(`${x}/target`)) page.classList.add('mx-readonly');
+  const offStale = markStale(ctx, page, head);
   root.append(page);
 
   // ---- Meters ----
@@ -212,6 +219,7 @@ export const mountMasterView: MountView = (root, ctx, arg) => {
   }
 
   return () => {
+    offStale();
     offMeters();
     unwant();
     loud.dispose();

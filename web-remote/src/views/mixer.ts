@@ -245,12 +245,20 @@ function loadLayer(): Layer {
   return LAYERS.some(([l]) => l === v) ? (v as Layer) : 'inputs';
 }
 
-function loadFlip(ctx: RemoteState): Flip | undefined {
-  const m = /^(aux|fx)\/(\d+)$/.exec(sessionStorage.getItem(FLIP_KEY) ?? '');
+/** `aux/2`, `fx/1`: a flip as text (session storage, the phone's picker). */
+export const flipKey = (f: Flip | undefined): string => (f === undefined ? '' : `${f.kind}/${f.n}`);
+
+/** The flip a text names, if the layout has that bus; undefined for '' or anything else. */
+export function parseFlip(text: string, layout: Pick<RemoteState['layout'], 'auxBuses' | 'fx'>): Flip | undefined {
+  const m = /^(aux|fx)\/(\d+)$/.exec(text);
   if (!m) return undefined;
   const n = Number(m[2]);
-  const max = m[1] === 'aux' ? ctx.layout.auxBuses.length : ctx.layout.fx.length;
+  const max = m[1] === 'aux' ? layout.auxBuses.length : layout.fx.length;
   return n >= 1 && n <= max ? { kind: m[1] as 'aux' | 'fx', n } : undefined;
+}
+
+function loadFlip(ctx: RemoteState): Flip | undefined {
+  return parseFlip(sessionStorage.getItem(FLIP_KEY) ?? '', ctx.layout);
 }
 
 export function mountMixer(root: HTMLElement, ctx: RemoteState): () => void {
@@ -272,22 +280,51 @@ export function mountMixer(root: HTMLElement, ctx: RemoteState): () => void {
     tabButtons.set(l, b);
     tabs.appendChild(b);
   }
+  // Sends on faders. Tablets: the buses as chips in a strip that scrolls sideways, its edges faded
+  // and paged by arrow buttons wherever more buses lie beyond. Phones: the system's own picker.
   const flipBar = el('div', 'flip-bar', bar);
   el('span', 'flip-label', flipBar, 'Sends on faders');
+  const flipSelect = el('select', 'flip-select', flipBar);
+  flipSelect.setAttribute('aria-label', 'Sends on faders');
+  const chips = el('div', 'flip-chips', flipBar);
+  const chipScroll = el('div', 'flip-scroll', chips);
   const flipButtons: Array<[Flip, HTMLButtonElement]> = [];
+  const chooseFlip = (f: Flip | undefined): void => {
+    flip = f;
+    if (flip) layer = 'inputs';
+    renderLayer();
+  };
+  el('option', '', flipSelect, 'Off').value = '';
   const addFlip = (f: Flip, name: string, color: string): void => {
-    const b = button(name, 'chip', () => {
-      const same = flip !== undefined && flip.kind === f.kind && flip.n === f.n;
-      flip = same ? undefined : f;
-      if (flip) layer = 'inputs';
-      renderLayer();
-    });
+    const b = button(name, 'chip', () => chooseFlip(flip !== undefined && flip.kind === f.kind && flip.n === f.n ? undefined : f));
     b.style.setProperty('--accent', color);
     flipButtons.push([f, b]);
-    flipBar.appendChild(b);
+    chipScroll.appendChild(b);
+    el('option', '', flipSelect, name).value = flipKey(f);
   };
   ctx.layout.auxBuses.forEach((b, i) => addFlip({ kind: 'aux', n: i + 1 }, b.name, busColor(i + 1)));
   ctx.layout.fx.forEach((f, i) => addFlip({ kind: 'fx', n: i + 1 }, f.name, fxColor(i + 1)));
+  flipSelect.addEventListener('change', () => chooseFlip(parseFlip(flipSelect.value, ctx.layout)));
+  const page = (dir: number): void => chipScroll.scrollBy({ left: dir * Math.max(80, chipScroll.clientWidth * 0.8), behavior: 'smooth' });
+  chips.prepend(button('‹', 'flip-more prev', () => page(-1), 'More buses to the left'));
+  chips.append(button('›', 'flip-more next', () => page(1), 'More buses to the right'));
+  // Which edges hide buses: read on scroll and resize only, never in a meter frame.
+  const edges = (): void => {
+    const max = chipScroll.scrollWidth - chipScroll.clientWidth;
+    chips.classList.toggle('more-left', chipScroll.scrollLeft > 1);
+    chips.classList.toggle('more-right', chipScroll.scrollLeft < max - 1);
+  };
+  chipScroll.addEventListener('scroll', edges, { passive: true });
+  const chipResize = new ResizeObserver(edges);
+  chipResize.observe(chipScroll);
+  /** Bring the chosen bus's chip into view (it may be scrolled away after a reload). */
+  const revealChip = (b: HTMLElement): void => {
+    const left = b.offsetLeft;
+    const right = left + b.offsetWidth;
+    const { scrollLeft, clientWidth } = chipScroll;
+    if (left < scrollLeft + 40) chipScroll.scrollLeft = Math.max(0, left - 40);
+    else if (right > scrollLeft + clientWidth - 40) chipScroll.scrollLeft = right - clientWidth + 40;
+  };
 
   const banner = el('div', 'flip-banner', view);
   const deck = el('div', 'deck', view);
@@ -339,12 +376,19 @@ export function mountMixer(root: HTMLElement, ctx: RemoteState): () => void {
   };
 
   function renderLayer(): void {
-    sessionStorage.setItem(FLIP_KEY, flip ? `${flip.kind}/${flip.n}` : '');
+    sessionStorage.setItem(FLIP_KEY, flipKey(flip));
+    sessionStorage.setItem(LAYER_KEY, layer);
+    flipSelect.value = flipKey(flip);
     for (const [l, b] of tabButtons) {
       b.classList.toggle('on', l === layer);
       b.setAttribute('aria-selected', String(l === layer));
     }
-    for (const [f, b] of flipButtons) b.classList.toggle('on', flip !== undefined && f.kind === flip.kind && f.n === flip.n);
+    for (const [f, b] of flipButtons) {
+      const on = flip !== undefined && f.kind === flip.kind && f.n === flip.n;
+      b.classList.toggle('on', on);
+      b.setAttribute('aria-pressed', String(on));
+      if (on) revealChip(b);
+    }
     for (const s of strips) {
       io.unobserve(s.el);
       s.widgets.forEach((w) => w.destroy());
@@ -373,7 +417,9 @@ export function mountMixer(root: HTMLElement, ctx: RemoteState): () => void {
           renderLayer();
         }),
       );
-      banner.style.setProperty('--accent', flip.kind === 'aux' ? busColor(flip.n) : fxColor(flip.n));
+      const color = flip.kind === 'aux' ? busColor(flip.n) : fxColor(flip.n);
+      banner.style.setProperty('--accent', color);
+      flipSelect.style.setProperty('--accent', color);
     }
     banner.hidden = flip === undefined;
     view.classList.toggle('flipped', flip !== undefined);
@@ -399,6 +445,7 @@ export function mountMixer(root: HTMLElement, ctx: RemoteState): () => void {
   return () => {
     loop.stop();
     io.disconnect();
+    chipResize.disconnect();
     offLeases();
     withdraw();
     for (const s of [...strips, master]) s.widgets.forEach((w) => w.destroy());

@@ -45,7 +45,7 @@ export function mountMyMix(root: HTMLElement, ctx: RemoteState, bus: number): ()
   // The bus itself.
   const head = el('section', 'mymix-head', view);
   const title = el('div', 'mymix-title', head);
-  el('span', 'mymix-kicker', title, ctx.role === 'performer' ? 'My mix' : `My mix · preview of aux ${bus}`);
+  el('span', 'mymix-kicker', title, ctx.role === 'performer' ? `My mix · aux ${bus}${ctx.name !== '' ? ` · ${ctx.name}` : ''}` : `Preview · aux ${bus}, as its performer sees it`);
   el('h1', 'mymix-name', title, busInfo.name);
   const busMeter = createMeter(`bus/${bus}`, 'horizontal', { stereo: true });
   head.appendChild(busMeter.el);

@@ -3,6 +3,9 @@ export const VIEWS_CSS = `
 .mx-view{--bg:#101419;--card:#171c22;--line:#252d37;--text:#dfe6ee;--muted:#7d8997;--accent:#2f7de1;color:var(--text);background:var(--bg);font:14px/1.3 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;padding:10px;box-sizing:border-box;min-height:100%;-webkit-user-select:none;user-select:none;-webkit-tap-highlight-color:transparent}
 .mx-view *{box-sizing:border-box}.mx-view button,.mx-view select{font:inherit;color:inherit}.mx-empty{color:var(--muted);padding:24px}
 .mx-strip-head{display:flex;align-items:center;gap:10px;flex-wrap:wrap;margin-bottom:10px;padding:6px 8px;background:var(--card);border:1px solid var(--line);border-radius:10px;position:relative}
+.mx-stale-note{position:absolute;left:12px;top:-10px;z-index:3;font-size:11px;font-weight:700;letter-spacing:.02em;background:#5c430f;color:#ffd68a;border:1px solid #8a6416;padding:1px 8px;border-radius:5px;white-space:nowrap}
+.mx-stale .mx-strip-head>:not(.mx-stale-note),.mx-stale>:not(.mx-strip-head){opacity:.45;filter:saturate(.3);transition:opacity .2s,filter .2s}
+.mx-stale .mx-strip-head{border-color:#5c430f;padding-top:16px}
 .mx-readonly .mx-strip-head::after{content:"READ ONLY";position:absolute;right:10px;top:-9px;font-size:10px;letter-spacing:.1em;background:#3a4450;color:#dfe6ee;padding:1px 6px;border-radius:4px}
 .mx-swatch{width:8px;align-self:stretch;min-height:40px;border-radius:4px}.mx-title{display:flex;flex-direction:column;min-width:110px}
 .mx-title-num{font-size:11px;letter-spacing:.12em;color:var(--muted)}.mx-title-name{font-size:20px;font-weight:600;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:220px}

@@ -12,6 +12,7 @@ export function createToggle(ctx: RemoteContext, address: string, text: string, 
   b.type = 'button';
   b.className = `btn toggle ${kind}`;
   b.textContent = text;
+  b.dataset.address = address;
   if (label) b.setAttribute('aria-label', label);
   const render = (): void => {
     const on = ctx.value(address) >= 0.5;

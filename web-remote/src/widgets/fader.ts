@@ -7,6 +7,9 @@
  * Double-tap returns to 0 dB (pan: centre). Finger down takes the touch lease, finger up releases
  * it. A control held by someone else, or not writable by this role, refuses drags. The thumb
  * moves by a transform of a full-travel carriage, so a move never triggers layout.
+ *
+ * Stable hooks (for tests and other tools; class names are styling and may change): the control
+ * carries `data-address="<parameter address>"`, its thumb `data-thumb`.
  */
 import type { RemoteContext } from '../types.js';
 import { dragPosition, FINE_FACTOR, faderScale, isFader, keyStep } from './scale.js';
@@ -60,6 +63,8 @@ export function createSlider(ctx: RemoteContext, o: SliderOptions): Widget {
   el.setAttribute('role', 'slider');
   el.setAttribute('aria-label', o.label);
   el.setAttribute('aria-orientation', o.orientation);
+  // Stable hook for tests and tools: the parameter this control sets.
+  el.dataset.address = address;
   el.tabIndex = 0;
   if (o.accent) el.style.setProperty('--accent', o.accent);
 
@@ -75,7 +80,7 @@ export function createSlider(ctx: RemoteContext, o: SliderOptions): Widget {
     }
   }
   const carriage = div('slider-carriage', travel);
-  div('slider-thumb', carriage);
+  div('slider-thumb', carriage).dataset.thumb = '';
 
   const d = ctx.registry.find(address) >= 0 ? ctx.registry.descriptor(address) : undefined;
   if (d) {

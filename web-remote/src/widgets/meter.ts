@@ -2,9 +2,14 @@
  * A level meter: one bar per side with peak hold and a clip light, on the IEC 60268-18 scale.
  * Drawn by the view's meter loop (30 fps) through transforms only: a full-height gradient is
  * uncovered by a scaled cover, and the hold line rides a full-height carriage.
+ *
+ * Stable hooks (for tests and other tools): `data-point="<meter point>"`, and `data-level`, the
+ * peak it shows in dBFS to 0.1 dB (the louder side of a stereo meter; the floor, −120.0, before
+ * any frame). Written by the same draw, only when the text changes: never more often than the
+ * meter frames, and no layout is read.
  */
 import type { RemoteContext } from '../types.js';
-import { meterDeflection, METER_MARKS } from '../meters.js';
+import { METER_FLOOR_DB, meterDeflection, METER_MARKS } from '../meters.js';
 
 export interface MeterWidget {
   readonly el: HTMLElement;
@@ -20,6 +25,28 @@ const HOLD_R = 3;
 const CLIP_DB = -0.5;
 const CLIP_HOLD_FRAMES = 45;
 
+/** `data-level`'s text for a level in dBFS: one decimal, the floor below it, never `-0.0`. */
+export function levelText(db: number): string {
+  const v = db > METER_FLOOR_DB && Number.isFinite(db) ? Math.round(db * 10) / 10 : METER_FLOOR_DB;
+  return (v === 0 ? 0 : v).toFixed(1);
+}
+
+/** The peak a meter shows (the louder side) from a point's fields, or the floor without them. */
+export function shownPeakDb(fields: ArrayLike<number> | undefined, peakL: number, peakR: number): number {
+  if (fields === undefined || fields.length <= Math.max(peakL, peakR)) return METER_FLOOR_DB;
+  const l = fields[peakL];
+  const r = fields[peakR];
+  const m = Number.isNaN(l) ? r : Number.isNaN(r) ? l : Math.max(l, r);
+  return Number.isNaN(m) ? METER_FLOOR_DB : m;
+}
+
+/** Writes `data-level` on `el` when its text changes; returns the text now shown. */
+export function writeLevel(el: Element, db: number, shown: string): string {
+  const t = levelText(db);
+  if (t !== shown) el.setAttribute('data-level', t);
+  return t;
+}
+
 interface Bar {
   cover: HTMLElement;
   hold: HTMLElement;
@@ -32,6 +59,8 @@ export function createMeter(point: string, orientation: 'vertical' | 'horizontal
   const el = document.createElement('div');
   el.className = `meter ${orientation}`;
   el.setAttribute('aria-hidden', 'true');
+  el.dataset.point = point;
+  let level = writeLevel(el, METER_FLOOR_DB, '');
   const clip = document.createElement('div');
   clip.className = 'meter-clip';
   el.appendChild(clip);
@@ -86,8 +115,10 @@ export function createMeter(point: string, orientation: 'vertical' | 'horizontal
       const m = ctx.meter(point);
       if (m === undefined || m.length < 4) {
         for (const b of bars) set(b, 0, 0);
+        level = writeLevel(el, METER_FLOOR_DB, level);
         return;
       }
+      level = writeLevel(el, shownPeakDb(m, PEAK_L, PEAK_R), level);
       const l = m[PEAK_L];
       const r = m[PEAK_R];
       if (sides === 1) {
