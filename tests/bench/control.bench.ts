@@ -32,7 +32,10 @@ interface Served {
 
 /** `mixhost serve --audio null` on a free port; resolves when it prints its remote link. */
 async function serve(): Promise<Served> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'serve', '--audio', 'null', '--http', '0', '--local-only', '--token', TOKEN], {
+  // MIXHOST_BENCH_NODE_ARGS: extra flags for the server's node (e.g. --cpu-prof) when looking
+  // into a figure.
+  const nodeArgs = (process.env.MIXHOST_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/cli/main.js'), 'serve', '--audio', 'null', '--http', '0', '--local-only', '--token', TOKEN], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
