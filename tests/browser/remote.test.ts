@@ -152,6 +152,40 @@ describe.skipIf(chromiumPath === undefined)('web remote in Chromium', () => {
     expect(logA.at(-1)?.[1]).toBe(shownA);
   });
 
+  it('no fights: while a finger holds a fader on one tablet, the other shows who holds it and cannot move it; after release it can', async () => {
+    const [a, b] = [await engineerPage(), await engineerPage()];
+    const sel = '[data-address="ch/3/fader"]';
+    const grab = async (page: Page, towards: number): Promise<void> => {
+      const box = (await stripFader(page, 'ch/3/fader').boundingBox())!;
+      const thumb = (await page.locator(`${sel} [data-thumb]`).boundingBox())!;
+      const x = thumb.x + thumb.width / 2;
+      await page.mouse.move(x, thumb.y + thumb.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(x, box.y + box.height * towards, { steps: 8 });
+    };
+    // Page A: finger down and moved, not lifted.
+    await grab(a, 0.2);
+    const held = await stripFader(a, 'ch/3/fader').getAttribute('aria-valuenow');
+    await expect.poll(async () => (await getParam(serve, 'ch/3/fader')).value.toFixed(1), { timeout: 3000 }).toBe(Number(held).toFixed(1));
+    // Page B sees the hold (with A's name) and refuses a drag: neither B nor the server moves.
+    await expect.poll(() => stripFader(b, 'ch/3/fader').getAttribute('aria-disabled'), { timeout: 3000 }).toBe('true');
+    expect(await stripFader(b, 'ch/3/fader').getAttribute('title')).toMatch(/^Held by .+/);
+    await grab(b, 0.9);
+    await b.mouse.up();
+    await b.waitForTimeout(300);
+    expect(await stripFader(b, 'ch/3/fader').getAttribute('aria-valuenow')).toBe(held);
+    expect((await getParam(serve, 'ch/3/fader')).value.toFixed(1)).toBe(Number(held).toFixed(1));
+    // A lets go: B may move it now, and the server follows B.
+    await a.mouse.up();
+    await expect.poll(() => stripFader(b, 'ch/3/fader').getAttribute('aria-disabled'), { timeout: 3000 }).toBe('false');
+    await grab(b, 0.9);
+    await b.mouse.up();
+    const moved = await stripFader(b, 'ch/3/fader').getAttribute('aria-valuenow');
+    expect(Number(moved)).toBeLessThan(Number(held) - 10);
+    await expect.poll(async () => (await getParam(serve, 'ch/3/fader')).value.toFixed(1), { timeout: 3000 }).toBe(Number(moved).toFixed(1));
+    await expect.poll(() => stripFader(a, 'ch/3/fader').getAttribute('aria-valuenow'), { timeout: 3000 }).toBe(moved);
+  });
+
   it("a performer's invite opens MyMix with aux 2 only; forged sets outside it are refused and change nothing", async () => {
     const page = await newPage(PHONE);
     const invite = serve.invites.get('Anna');

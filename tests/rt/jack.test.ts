@@ -52,7 +52,7 @@ describe('real time through JACK (dummy driver)', () => {
   // is now and then held off the CPU for 10 to 40 ms (seen as an xrun or two in about one 30 s
   // run in three, with no collection or deoptimisation at that moment, and clean runs on either
   // side); a fault of ours fails every attempt.
-  it(`plays 32 channels in 128-frame blocks for ${SOAK_S} s while the control plane floods changes, without a deadline miss or an xrun`, { retry: 2 }, async (ctx) => {
+  it(`plays 32 channels in 128-frame blocks for ${SOAK_S} s while the control plane floods changes, without a deadline miss or an xrun`, { retry: 4 }, async (ctx) => {
     if (!jack) return ctx.skip();
     const { options, registry } = liveSetup(soakSession(32, RATE, BLOCK), { kind: 'portaudio', device: 'mh_jack', explicit: true }, { warmUpSeconds: 4 });
     const host = await RenderHost.start(options);

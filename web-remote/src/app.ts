@@ -11,6 +11,7 @@ import { mountChannelView } from './views/channel.js';
 import { mountMasterView } from './views/master.js';
 import { mountMixer } from './views/mixer.js';
 import { mountMyMix } from './views/mymix.js';
+import { el } from './dom.js';
 
 export type Route =
   | { readonly view: 'mixer' }
@@ -63,14 +64,6 @@ export function deviceName(ua: string, touchPoints = 0): string {
   if (/Mac OS X/.test(ua)) return 'Mac';
   if (/Windows/.test(ua)) return 'Windows PC';
   return 'Browser';
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent?: HTMLElement, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  parent?.appendChild(e);
-  return e;
 }
 
 export interface AppOptions {

@@ -15,6 +15,7 @@ import { encodeQr, qrToSvg } from '../../../src/server/qr.js';
 import type { RemoteLayout, Role } from '../types.js';
 import { busColor } from './mixer.js';
 import { ACCESS_CSS as CSS } from './access-css.js';
+import { el } from '../dom.js';
 
 // ---- pure parts ------------------------------------------------------------------------------
 
@@ -233,14 +234,6 @@ export interface AccessContext {
 }
 
 const CSS_ID = 'mixhost-access-css';
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent?: HTMLElement, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  parent?.appendChild(e);
-  return e;
-}
 
 function button(cls: string, parent: HTMLElement, text: string, onClick: () => void): HTMLButtonElement {
   const b = el('button', cls, parent, text);

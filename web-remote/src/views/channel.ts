@@ -12,19 +12,18 @@ import { STRIP_FIELDS } from '../../../src/model/meters.js';
 import { METER_FLOOR_DB } from '../meters.js';
 import type { MountView, RemoteContext } from '../types.js';
 import { shownPeakDb, writeLevel } from '../widgets/meter.js';
-import { BAND_COLORS, EQ_TYPE_LABELS, EqCurve } from './eq-curve.js';
+import { eqEditor } from './eq-editor.js';
 import {
   ViewKit,
   card,
   drawLevel,
-  drawReduction,
+  drawGrMeter,
   el,
   fader,
   injectViewStyles,
   knob,
   markStale,
   segmented,
-  select,
   toggle,
   type Surface,
 } from './knob.js';
@@ -97,46 +96,14 @@ export const mountChannelView: MountView = (root, ctx, arg) => {
   // ---- EQ ----
   const eq = card('Equaliser', 'mx-eqcard');
   eq.head.append(toggle(kit, `${c}/eq/on`, 'EQ on').el);
-  const bandKnobs: HTMLElement[] = [];
-  const chips: HTMLElement[] = [];
-  const pick = (b: number): void => {
-    bandKnobs.forEach((k, i) => (k.hidden = i !== b));
-    chips.forEach((k, i) => k.classList.toggle('on', i === b));
-  };
-  const curve = new EqCurve(kit, { prefix: c, bands: EQ_BANDS, hpfPrefix: c, onSelect: pick });
-  const bandsRow = el('div', 'mx-bands');
-  for (let b = 0; b < EQ_BANDS; b++) {
-    const chip = el('div', 'mx-chip');
-    chip.style.setProperty('--band', BAND_COLORS[b]);
-    const num = el('button', 'mx-chip-num', String(b + 1));
-    num.type = 'button';
-    num.addEventListener('click', () => {
-      curve.select(b);
-      pick(b);
-    });
-    chip.append(num, select(kit, `${c}/eq/${b + 1}/type`, EQ_TYPE_LABELS).el);
-    chips.push(chip);
-    bandsRow.append(chip);
-    const ks = el('div', 'mx-row mx-bandknobs');
-    const color = BAND_COLORS[b];
-    ks.append(
-      knob(kit, `${c}/eq/${b + 1}/freq`, { label: `${b + 1} Freq`, color }).el,
-      knob(kit, `${c}/eq/${b + 1}/gain`, { label: `${b + 1} Gain`, color }).el,
-      knob(kit, `${c}/eq/${b + 1}/q`, { label: `${b + 1} Q`, color }).el,
-    );
-    bandKnobs.push(ks);
-  }
-  const eqFoot = el('div', 'mx-eqfoot');
-  eqFoot.append(bandsRow, ...bandKnobs);
-  eq.body.append(curve.el, eqFoot);
-  pick(0);
+  eq.body.append(...eqEditor(kit, { prefix: c, bands: EQ_BANDS, hpfPrefix: c }));
 
   // ---- Gate ----
   const gate = card('Gate', 'mx-dyn');
   gate.head.append(segmented(kit, `${c}/gate/mode`).el, toggle(kit, `${c}/gate/on`, 'On').el);
   const gateKnobs = el('div', 'mx-row mx-wrap');
   for (const k of ['threshold', 'range', 'ratio', 'attack', 'hold', 'release', 'hysteresis']) gateKnobs.append(knob(kit, `${c}/gate/${k}`).el);
-  const gateGr = kit.surface('mx-gr', (s) => drawGr(ctx, s, point, GATE_GR, 'GATE'));
+  const gateGr = kit.surface('mx-gr', (s) => drawGrMeter(ctx, s, point, GATE_GR, 'GATE', GR_RANGE_DB));
   meterSurfaces.push(gateGr);
   const gateBody = el('div', 'mx-dyn-body');
   gateBody.append(gateKnobs, gateGr.canvas);
@@ -150,7 +117,7 @@ export const mountChannelView: MountView = (root, ctx, arg) => {
   compKnobs.append(toggle(kit, `${c}/comp/schpf/on`, 'SC HPF').el, knob(kit, `${c}/comp/schpf/freq`, { label: 'SC freq' }).el);
   const compCurve = kit.surface('mx-compcurve', (s) => drawCompCurve(ctx, s, c));
   kit.watch(['on', 'threshold', 'ratio', 'knee', 'makeup'].map((k) => `${c}/comp/${k}`), () => drawCompCurve(ctx, compCurve, c));
-  const compGr = kit.surface('mx-gr', (s) => drawGr(ctx, s, point, COMP_GR, 'COMP'));
+  const compGr = kit.surface('mx-gr', (s) => drawGrMeter(ctx, s, point, COMP_GR, 'COMP', GR_RANGE_DB));
   meterSurfaces.push(compGr);
   const compBody = el('div', 'mx-dyn-body');
   compBody.append(compKnobs, compCurve.canvas, compGr.canvas);
@@ -211,25 +178,6 @@ function drawStripMeter(ctx: RemoteContext, s: Surface, point: string): void {
   const get = (i: number): number => (v ? v[i] : -120);
   drawLevel(g, 0, 0, w, bar, get(PEAK_L), get(HOLD_L));
   drawLevel(g, 0, h - bar, w, bar, get(PEAK_R), get(HOLD_R));
-}
-
-function drawGr(ctx: RemoteContext, s: Surface, point: string, field: number, label: string): void {
-  if (!s.begin()) return;
-  const v = ctx.meter(point);
-  const gr = v ? v[field] : 0;
-  const { g, w, h } = s;
-  const top = 16;
-  const bottom = 16;
-  drawReduction(g, 6, top, w - 12, h - top - bottom, gr, GR_RANGE_DB, true);
-  g.fillStyle = '#8794a3';
-  g.font = '10px system-ui, sans-serif';
-  g.textAlign = 'center';
-  g.textBaseline = 'top';
-  g.fillText(label, w / 2, 2);
-  g.fillStyle = gr > 0.05 ? '#f0a030' : '#6b7785';
-  g.textBaseline = 'bottom';
-  g.fillText(gr > 0.05 ? `-${gr.toFixed(1)}` : '0', w / 2, h - 1);
-  g.textAlign = 'start';
 }
 
 /** Input vs output level of the compressor's gain computer, with makeup, −60..0 dB both ways. */

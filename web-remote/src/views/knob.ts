@@ -523,6 +523,27 @@ export function drawReduction(g: CanvasRenderingContext2D, x: number, y: number,
   else g.fillRect(x + w - f * w, y, f * w, h);
 }
 
+/**
+ * A labelled vertical gain-reduction meter on a surface: the reduction of `field` of meter point
+ * `point`, full scale `rangeDb`, the label above and the value below.
+ */
+export function drawGrMeter(ctx: RemoteContext, s: Surface, point: string, field: number, label: string, rangeDb: number): void {
+  if (!s.begin()) return;
+  const v = ctx.meter(point);
+  const gr = v ? v[field] : 0;
+  const { g, w, h } = s;
+  drawReduction(g, 6, 16, w - 12, h - 32, gr, rangeDb, true);
+  g.fillStyle = '#8794a3';
+  g.font = '10px system-ui, sans-serif';
+  g.textAlign = 'center';
+  g.textBaseline = 'top';
+  g.fillText(label, w / 2, 2);
+  g.fillStyle = gr > 0.05 ? '#f0a030' : '#6b7785';
+  g.textBaseline = 'bottom';
+  g.fillText(gr > 0.05 ? `-${gr.toFixed(1)}` : '0', w / 2, h - 1);
+  g.textAlign = 'start';
+}
+
 // ---- Connection ----
 
 /** What a detail view says while the link is not live, or undefined when it is. */

@@ -14,8 +14,8 @@ import { MASTER_EQ_BANDS, MBC_BANDS, chainMeterPoint, chainPrefix } from '../../
 import { METER_FLOOR_DB } from '../meters.js';
 import type { MountView, RemoteContext } from '../types.js';
 import { shownPeakDb, writeLevel } from '../widgets/meter.js';
-import { BAND_COLORS, EQ_TYPE_LABELS, EqCurve } from './eq-curve.js';
-import { ViewKit, card, drawLevel, drawReduction, el, fader, injectViewStyles, knob, markStale, select, toggle, type Surface } from './knob.js';
+import { eqEditor } from './eq-editor.js';
+import { ViewKit, card, drawLevel, drawGrMeter, drawReduction, el, fader, injectViewStyles, knob, markStale, toggle, type Surface } from './knob.js';
 import { LoudnessPanel } from './loudness.js';
 
 const CF = (name: (typeof CHAIN_FIELDS)[number]): number => CHAIN_FIELDS.indexOf(name);
@@ -86,39 +86,7 @@ export const mountMasterView: MountView = (root, ctx, arg) => {
   // ---- EQ ----
   const eq = card('Equaliser', 'mx-eqcard');
   eq.head.append(toggle(kit, `${x}/eq/on`, 'EQ on').el);
-  const bandKnobs: HTMLElement[] = [];
-  const chips: HTMLElement[] = [];
-  const pick = (b: number): void => {
-    bandKnobs.forEach((e, i) => (e.hidden = i !== b));
-    chips.forEach((e, i) => e.classList.toggle('on', i === b));
-  };
-  const curve = new EqCurve(kit, { prefix: x, bands: MASTER_EQ_BANDS, onSelect: pick });
-  const bandsRow = el('div', 'mx-bands');
-  for (let b = 0; b < MASTER_EQ_BANDS; b++) {
-    const chip = el('div', 'mx-chip');
-    chip.style.setProperty('--band', BAND_COLORS[b]);
-    const num = el('button', 'mx-chip-num', String(b + 1));
-    num.type = 'button';
-    num.addEventListener('click', () => {
-      curve.select(b);
-      pick(b);
-    });
-    chip.append(num, select(kit, `${x}/eq/${b + 1}/type`, EQ_TYPE_LABELS).el);
-    chips.push(chip);
-    bandsRow.append(chip);
-    const row = el('div', 'mx-row mx-bandknobs');
-    const color = BAND_COLORS[b];
-    row.append(
-      knob(kit, `${x}/eq/${b + 1}/freq`, { label: `${b + 1} Freq`, color }).el,
-      knob(kit, `${x}/eq/${b + 1}/gain`, { label: `${b + 1} Gain`, color }).el,
-      knob(kit, `${x}/eq/${b + 1}/q`, { label: `${b + 1} Q`, color }).el,
-    );
-    bandKnobs.push(row);
-  }
-  const eqFoot = el('div', 'mx-eqfoot');
-  eqFoot.append(bandsRow, ...bandKnobs);
-  eq.body.append(curve.el, eqFoot);
-  pick(0);
+  eq.body.append(...eqEditor(kit, { prefix: x, bands: MASTER_EQ_BANDS }));
 
   // ---- Multiband ----
   const mbc = card('Multiband', 'mx-mbc');
@@ -136,7 +104,7 @@ export const mountMasterView: MountView = (root, ctx, arg) => {
       ks.append(knob(kit, `${x}/mbc/${b}/${p}`, { label: MBC_LABELS[p] ?? p }).el);
     }
     const field = FIELD.mbcGr[b - 1];
-    const gr = kit.surface('mx-gr', (s) => drawGr(ctx, s, point, field, 'GR'));
+    const gr = kit.surface('mx-gr', (s) => drawGrMeter(ctx, s, point, field, 'GR', 12));
     meters.push(gr);
     const body = el('div', 'mx-dyn-body');
     body.append(ks, gr.canvas);
@@ -239,23 +207,6 @@ function meterText(s: Surface, text: string): void {
   s.g.font = '11px system-ui, sans-serif';
   s.g.textBaseline = 'middle';
   s.g.fillText(text, 6, s.h / 2);
-}
-
-function drawGr(ctx: RemoteContext, s: Surface, point: string, field: number, label: string): void {
-  if (!s.begin()) return;
-  const v = ctx.meter(point);
-  const gr = v ? v[field] : 0;
-  const { g, w, h } = s;
-  drawReduction(g, 6, 16, w - 12, h - 32, gr, 12, true);
-  g.fillStyle = '#8794a3';
-  g.font = '10px system-ui, sans-serif';
-  g.textAlign = 'center';
-  g.textBaseline = 'top';
-  g.fillText(label, w / 2, 2);
-  g.fillStyle = gr > 0.05 ? '#f0a030' : '#6b7785';
-  g.textBaseline = 'bottom';
-  g.fillText(gr > 0.05 ? `-${gr.toFixed(1)}` : '0', w / 2, h - 1);
-  g.textAlign = 'start';
 }
 
 /** −1..+1 with the centre at 0; red left of centre (out of phase). */

@@ -12,6 +12,7 @@ import { button, createToggle } from '../widgets/buttons.js';
 import { createSlider, type Widget } from '../widgets/fader.js';
 import { createMeter, type MeterWidget } from '../widgets/meter.js';
 import { createPan } from '../widgets/pan.js';
+import { el } from '../dom.js';
 
 export type Layer = 'inputs' | 'aux' | 'fx' | 'groups' | 'vcas' | 'master';
 export type Flip = { readonly kind: 'aux' | 'fx'; readonly n: number };
@@ -164,14 +165,6 @@ interface MountedStrip {
   readonly meter?: MeterWidget;
   readonly badge: HTMLElement;
   readonly widgets: Widget[];
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent?: HTMLElement, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  parent?.appendChild(e);
-  return e;
 }
 
 function buildStrip(ctx: RemoteState, s: StripSpec): MountedStrip {

@@ -11,14 +11,7 @@ import { createSlider, type Widget } from '../widgets/fader.js';
 import { createMeter, type MeterWidget } from '../widgets/meter.js';
 import { createPan } from '../widgets/pan.js';
 import { busColor } from './mixer.js';
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls: string, parent?: HTMLElement, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  parent?.appendChild(e);
-  return e;
-}
+import { el } from '../dom.js';
 
 interface Row {
   readonly el: HTMLElement;
