@@ -127,6 +127,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
     let audio = parseAudioSpec(values.audio ?? (session.audio?.device !== undefined ? `portaudio:${session.audio.device}` : undefined), { input: values.input, duration, sampleRate: rate });
 
     const layout = sessionLayout(session);
+    // Flags of the control plane, checked before any audio starts.
+    const invitesWanted = (values.invite ?? []).map((text) => parseInviteFlag(text, layout.auxBuses));
+    for (const o of values['allow-origin'] ?? []) {
+      if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new MixhostError('E_USAGE', `--allow-origin ${o}: an origin such as https://mixer.example or http://10.0.0.5:3000 (scheme, host, port; no path)`);
+    }
     const registry = new ParamRegistry(layout);
     const params = registry.createTable();
     applySession(session, registry, params);
@@ -166,10 +171,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
       uptimeS: Math.round((Date.now() - t0) / 100) / 10,
     });
     const bindHost = values['local-only'] ? '127.0.0.1' : '0.0.0.0';
-    const invitesWanted = (values.invite ?? []).map(parseInviteFlag);
-    for (const o of values['allow-origin'] ?? []) {
-      if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new MixhostError('E_USAGE', `--allow-origin ${o}: an origin such as https://mixer.example or http://10.0.0.5:3000 (scheme, host, port; no path)`);
-    }
     http = await startControlServer({
       session,
       registry,
@@ -277,13 +278,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
 }
 
 /** `--invite NAME:BUS` (a performer of aux BUS) or `--invite NAME:viewer`. */
-function parseInviteFlag(text: string): { name: string; role: 'performer' | 'viewer'; bus?: number } {
+function parseInviteFlag(text: string, auxBuses: number): { name: string; role: 'performer' | 'viewer'; bus?: number } {
   const i = text.lastIndexOf(':');
   const name = i > 0 ? text.slice(0, i).trim() : '';
   const what = i > 0 ? text.slice(i + 1).trim() : '';
   if (name === '' || what === '') throw new MixhostError('E_USAGE', `--invite ${text}: NAME:BUS for a performer (e.g. "Anna:2") or NAME:viewer`);
+  if (name.length > 40) throw new MixhostError('E_USAGE', `--invite ${text}: a name of at most 40 characters`);
   if (what === 'viewer') return { name, role: 'viewer' };
-  if (!/^[1-9][0-9]*$/.test(what)) throw new MixhostError('E_USAGE', `--invite ${text}: after the colon an aux bus number, or viewer`);
+  if (!/^[1-9][0-9]*$/.test(what) || Number(what) > auxBuses) throw new MixhostError('E_USAGE', `--invite ${text}: after the colon an aux bus from 1 to ${auxBuses}, or viewer`);
   return { name, role: 'performer', bus: Number(what) };
 }
 

@@ -120,6 +120,31 @@ describe('mixhost serve', () => {
     expect(await new Promise<number | string | null>((resolve) => b.child.on('exit', (code, signal) => resolve(code ?? signal))), out2).toBe(0);
   });
 
+  it('refuses a bad --invite, --allow-origin or invites file with exit code 2, naming the problem', async () => {
+    const run = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'serve', '--audio', 'null', '--http', '0', '--local-only', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const bus = await run(['--invite', 'Anna:9']);
+    expect([bus.code, bus.stderr.trim()]).toEqual([2, 'mixhost: E_USAGE: --invite Anna:9: after the colon an aux bus from 1 to 8, or viewer']);
+    const shape = await run(['--invite', 'Anna']);
+    expect(shape.code).toBe(2);
+    expect(shape.stderr).toContain('E_USAGE: --invite Anna: NAME:BUS for a performer');
+    const origin = await run(['--allow-origin', 'https://mixer.example/path']);
+    expect(origin.code).toBe(2);
+    expect(origin.stderr).toContain('E_USAGE: --allow-origin https://mixer.example/path');
+    const broken = path.join(dir, 'broken.invites.json');
+    writeFileSync(broken, '{"version":1,"invites":[{"id":"abcd","role":"performer","bus":2}]}');
+    const file = await run(['--invites', broken]);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/E_INVITES_FILE: .*broken\.invites\.json: invites\.0\.name: .*fix or remove it/);
+    // The broken file is left as it was.
+    expect(readFileSync(broken, 'utf8')).toBe('{"version":1,"invites":[{"id":"abcd","role":"performer","bus":2}]}');
+  });
+
   it('refuses a PortAudio device that is not there, with E_AUDIO_DEVICE and exit code 2', async () => {
     const child = spawn(process.execPath, [CLI, 'serve', '--audio', 'portaudio:no-such-interface', '--http', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
