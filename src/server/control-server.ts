@@ -60,7 +60,10 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   const sink = opts.sink;
   const sinkSub = sink !== undefined ? store.changes$.subscribe((e) => sink(e.index, e.value)) : undefined;
   let remote: RemoteServer | undefined;
-  const status = (): unknown => ({ ...(opts.status?.() ?? {}), remote: remote?.status(), control: { ...((opts.status?.().control as object | undefined) ?? {}), seq: store.seq, epoch: store.epoch } });
+  const status = (): unknown => {
+    const base = opts.status?.() ?? {};
+    return { ...base, remote: remote?.status(), control: { ...((base.control as object | undefined) ?? {}), seq: store.seq, epoch: store.epoch } };
+  };
   const httpOpts = { host: opts.host, token: opts.token, status, authLimits: opts.authLimits, resolveToken: (t: string) => invites.resolve(t) };
   let http: HttpServer;
   try {

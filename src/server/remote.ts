@@ -223,7 +223,9 @@ export class RemoteServer {
     for (const c of this.clients) if (c.subscription !== undefined) any = true;
     if (!any) return;
     const values = this.meterValues;
-    this.opts.meters.read(values);
+    // A read that overlapped the render thread's write is torn: skip this frame, the next comes
+    // in 33 ms.
+    if (!this.opts.meters.read(values)) return;
     this.frame = (this.frame + 1) >>> 0;
     for (const c of this.clients) {
       const sub = c.subscription;
