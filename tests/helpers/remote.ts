@@ -4,6 +4,7 @@
  * protocol on the `ws` package; and small HTTP helpers (node:http, so that status lines,
  * cookies and redirects are seen exactly as sent).
  */
+import { afterEach } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -353,4 +354,30 @@ export async function invite(base: string, body: Record<string, unknown>): Promi
 /** Resolve after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * The servers and connections of one test file: `start` and `open` track what they make, and
+ * everything is closed after each test. Call once at the top of a file.
+ */
+export function remoteFixtures(): {
+  start(extra?: ServerExtras): Promise<TestServer>;
+  open(s: TestServer, opts?: ConnectOptions): Promise<RemoteConn>;
+  readonly conns: RemoteConn[];
+} {
+  const servers: TestServer[] = [];
+  const conns: RemoteConn[] = [];
+  afterEach(async () => {
+    await Promise.all(conns.splice(0).map((c) => c.end()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return {
+    conns,
+    async start(extra: ServerExtras = {}): Promise<TestServer> {
+      const s = await startTestServer(extra);
+      servers.push(s);
+      return s;
+    },
+    open: (s, opts = {}) => connect(s.wsUrl, opts, conns),
+  };
 }

@@ -4,39 +4,19 @@
  * capacity limit before the upgrade; meter subscriptions and the binary frames.
  * Real HTTP and WebSockets on 127.0.0.1, port 0.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LEVEL_FIELDS, meterLayout, STRIP_FIELDS } from '../../src/model/meters.js';
 import {
   bearer,
-  connect,
   http,
   invite,
   meterValue,
   refusedUpgrade,
-  startTestServer,
   TOKEN,
-  type ConnectOptions,
-  type RemoteConn,
-  type ServerExtras,
-  type TestServer,
+  remoteFixtures,
 } from '../helpers/remote.js';
 
-let servers: TestServer[] = [];
-let conns: RemoteConn[] = [];
-afterEach(async () => {
-  await Promise.all(conns.splice(0).map((c) => c.end()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function start(extra: ServerExtras = {}): Promise<TestServer> {
-  const s = await startTestServer(extra);
-  servers.push(s);
-  return s;
-}
-
-function open(s: TestServer, opts: ConnectOptions = {}): Promise<RemoteConn> {
-  return connect(s.wsUrl, opts, conns);
-}
+const { start, open } = remoteFixtures();
 
 describe('welcome, snapshot, leases', () => {
   it('greets an engineer with the protocol, its id, the layout and every value', async () => {

@@ -3,21 +3,10 @@
  * echo, coalesced feedback, the sink; touch leases; resuming after a reconnect; bad input,
  * the message size limit and the rate limit. Real WebSockets on 127.0.0.1, port 0.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { connect, sleep, startTestServer, TOKEN, type Msg, type RemoteConn, type ServerExtras, type TestServer } from '../helpers/remote.js';
+import { describe, expect, it } from 'vitest';
+import { connect, sleep, TOKEN, type Msg, type RemoteConn, type TestServer, remoteFixtures } from '../helpers/remote.js';
 
-let servers: TestServer[] = [];
-let conns: RemoteConn[] = [];
-afterEach(async () => {
-  await Promise.all(conns.splice(0).map((c) => c.end()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function start(extra: ServerExtras = {}): Promise<TestServer> {
-  const s = await startTestServer(extra);
-  servers.push(s);
-  return s;
-}
+const { start, conns } = remoteFixtures();
 
 async function engineer(s: TestServer, name?: string): Promise<{ c: RemoteConn; welcome: Msg }> {
   const c = await connect(s.wsUrl, {}, conns);

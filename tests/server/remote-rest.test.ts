@@ -4,21 +4,10 @@
  * authenticated by the cookie alone. Real HTTP on 127.0.0.1, port 0; the pages are a temporary
  * folder's index.html and login.html.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, connect, http, INDEX_HTML, invite, LOGIN_HTML, startTestServer, TOKEN, type RemoteConn, type TestServer } from '../helpers/remote.js';
+import { describe, expect, it } from 'vitest';
+import { bearer, connect, http, INDEX_HTML, invite, LOGIN_HTML, TOKEN, remoteFixtures } from '../helpers/remote.js';
 
-let servers: TestServer[] = [];
-let conns: RemoteConn[] = [];
-afterEach(async () => {
-  await Promise.all(conns.splice(0).map((c) => c.end()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function start(): Promise<TestServer> {
-  const s = await startTestServer();
-  servers.push(s);
-  return s;
-}
+const { start, conns } = remoteFixtures();
 
 describe('REST parameters', () => {
   it('lists every parameter with its descriptor for the engineer', async () => {

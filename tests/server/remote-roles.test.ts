@@ -3,21 +3,10 @@
  * (the sends to its aux bus, the bus's fader, mute and pan), a viewer reads everything and
  * changes nothing, and a revoked invite is closed (4003) and refused from then on.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { bearer, connect, http, invite, startTestServer, TOKEN, type Msg, type RemoteConn, type TestServer } from '../helpers/remote.js';
+import { describe, expect, it } from 'vitest';
+import { bearer, connect, http, invite, TOKEN, type Msg, type RemoteConn, type TestServer, remoteFixtures } from '../helpers/remote.js';
 
-let servers: TestServer[] = [];
-let conns: RemoteConn[] = [];
-afterEach(async () => {
-  await Promise.all(conns.splice(0).map((c) => c.end()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function start(): Promise<TestServer> {
-  const s = await startTestServer();
-  servers.push(s);
-  return s;
-}
+const { start, conns } = remoteFixtures();
 
 async function join(s: TestServer, token: string, name?: string): Promise<{ c: RemoteConn; welcome: Msg; snapshot: Msg }> {
   const c = await connect(s.wsUrl, {}, conns);
