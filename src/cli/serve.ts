@@ -208,6 +208,21 @@ export async function serveCommand(argv: string[]): Promise<number> {
     }
     err.write(`status: curl -H 'Authorization: Bearer ${token.token}' http://127.0.0.1:${http.http.port}/api/status\n`);
     for (const n of info.notes) err.write(`note: ${n}\n`);
+    // Until Ctrl-C / SIGTERM, or the end of a file backend's run. The handlers are in place
+    // before the line that says Ctrl-C works: a script that signals as soon as it reads that
+    // line must stop the server cleanly, not kill it.
+    let failed: MixhostError | undefined;
+    const finished = new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+      h.once('stopped', () => resolve());
+      // --duration: the file backend stops by itself; a live run stops on a timer.
+      if (duration !== undefined && h.info.backend !== 'file') setTimeout(resolve, duration * 1000).unref();
+      h.once('failed', (e: MixhostError) => {
+        failed = e;
+        resolve();
+      });
+    });
     err.write('press Ctrl-C to stop\n');
 
     const meters = new Float32Array(meterLayout.size);
@@ -224,19 +239,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
           );
         }, 200)
       : undefined;
-    // Until Ctrl-C / SIGTERM, or the end of a file backend's run.
-    let failed: MixhostError | undefined;
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-      h.once('stopped', () => resolve());
-      // --duration: the file backend stops by itself; a live run stops on a timer.
-      if (duration !== undefined && h.info.backend !== 'file') setTimeout(resolve, duration * 1000).unref();
-      h.once('failed', (e: MixhostError) => {
-        failed = e;
-        resolve();
-      });
-    });
+    await finished;
     if (failed) throw failed;
     if (meter) clearInterval(meter);
     const requests: Array<HostMessage['reports'][number]> = [];
