@@ -14,7 +14,7 @@ import type { Session } from '../model/session.js';
 import { InviteBook } from './invites.js';
 import { mountParamsApi } from './params-api.js';
 import { RemoteServer, type MeterSource, type RemoteOptions } from './remote.js';
-import { remoteLayout } from './remote-layout.js';
+import { remoteLayout } from '../control/layout-info.js';
 import { mountRemoteStatic } from './remote-static.js';
 import { errorBody, principalOf, type AuthLimits } from './auth.js';
 import { MixhostError } from '../model/errors.js';

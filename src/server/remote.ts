@@ -28,7 +28,7 @@ export interface RemoteOptions {
   readonly store: ControlStore;
   readonly registry: ParamRegistry;
   readonly meters: MeterSource;
-  /** `welcome.layout`: the mix layout and the names (see remote-layout.ts). */
+  /** `welcome.layout`: the mix layout and the names (see control/layout-info.ts). */
   readonly layout: unknown;
   readonly invites?: InviteBook;
   /** Origins allowed besides the server's own (`--allow-origin`), e.g. `https://mixer.example`. */
