@@ -1,22 +1,48 @@
 /**
- * `mixhost devices [--json]`: the audio devices PortAudio sees (and, later, MIDI ports).
+ * `mixhost devices [--json]`: the audio devices PortAudio sees and the MIDI ports, each with the
+ * device file it is recognised as (what `serve` would open it as).
  *
  * The listing is this command's result, so the table goes to stdout; with --json stdout holds
- * exactly one JSON object `{"audio": AudioDeviceList, "midi": {...}}`. Enumeration runs in a
+ * exactly one JSON object `{"audio": AudioDeviceList, "midi": MidiDeviceList}`. Enumeration runs in a
  * child process (src/audio/device-probe.ts) so that PortAudio's and ALSA's own prints never
  * reach our output. No devices is a normal state (a machine without a sound card): exit 0.
  */
 import { parseArgs } from 'node:util';
 import { listAudioDevices, type AudioDeviceInfo, type AudioDeviceList } from '../audio/devices.js';
 import { MixhostError } from '../model/errors.js';
+import { loadSurfaceData, matchDevice } from '../surfaces/loader.js';
+import { EasymidiBackend } from '../surfaces/transport/easymidi.js';
+import type { MidiBackend } from '../surfaces/types.js';
 import { reportError } from './output.js';
+
+export interface MidiPortInfo {
+  readonly name: string;
+  /** The device file the port is recognised as, if any (else serve opens it learn-only). */
+  readonly device?: string;
+}
 
 export interface MidiDeviceList {
   readonly available: boolean;
   readonly reason?: string;
+  readonly inputs: readonly MidiPortInfo[];
+  readonly outputs: readonly MidiPortInfo[];
 }
 
-const MIDI: MidiDeviceList = { available: false, reason: 'MIDI surfaces are not built yet' };
+/** The MIDI ports a backend lists now, each matched against the device files. */
+export async function listMidiPorts(backend: MidiBackend = new EasymidiBackend()): Promise<MidiDeviceList> {
+  let ports;
+  try {
+    ports = backend.list();
+  } catch (e) {
+    return { available: false, reason: e instanceof Error ? e.message : String(e), inputs: [], outputs: [] };
+  }
+  const { devices } = await loadSurfaceData();
+  const info = (name: string): MidiPortInfo => {
+    const d = matchDevice(name, devices);
+    return d === undefined ? { name } : { name, device: d.id };
+  };
+  return { available: true, inputs: ports.inputs.map(info), outputs: ports.outputs.map(info) };
+}
 
 const NULL_NOTE = 'mixhost serve will use the null backend';
 
@@ -26,7 +52,7 @@ function fmtMs(ms: number): string {
 }
 
 /** The human listing (lines without a trailing newline). */
-export function formatDevices(audio: AudioDeviceList, midi: MidiDeviceList = MIDI): string[] {
+export function formatDevices(audio: AudioDeviceList, midi: MidiDeviceList): string[] {
   const lines: string[] = [];
   if (!audio.available) {
     lines.push(`audio: PortAudio unavailable: ${audio.reason ?? 'unknown reason'}; ${NULL_NOTE}`);
@@ -54,7 +80,14 @@ export function formatDevices(audio: AudioDeviceList, midi: MidiDeviceList = MID
       lines.push(`  ${r.map((cell, c) => (right.has(c) ? cell.padStart(width[c]) : cell.padEnd(width[c]))).join('  ').trimEnd()}`);
     }
   }
-  lines.push(midi.available ? 'midi: available' : `midi: not available (${midi.reason ?? 'unknown reason'})`);
+  if (!midi.available) lines.push(`midi: not available (${midi.reason ?? 'unknown reason'}); serve looks again while it runs`);
+  else if (midi.inputs.length === 0 && midi.outputs.length === 0) lines.push('midi: no ports (no controller plugged in?)');
+  else {
+    lines.push('midi ports:');
+    const show = (p: MidiPortInfo): string => (p.device !== undefined ? `  (${p.device})` : '  (no device file: learn-only)');
+    for (const p of midi.inputs) lines.push(`  in   ${p.name}${show(p)}`);
+    for (const p of midi.outputs) lines.push(`  out  ${p.name}${p.device !== undefined ? `  (${p.device})` : ''}`);
+  }
   return lines;
 }
 
@@ -64,8 +97,9 @@ export async function devicesCommand(argv: string[]): Promise<number> {
     const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
     json = values.json ?? false;
     const audio = await listAudioDevices();
-    if (json) process.stdout.write(`${JSON.stringify({ audio, midi: MIDI })}\n`);
-    else process.stdout.write(`${formatDevices(audio).join('\n')}\n`);
+    const midi = await listMidiPorts();
+    if (json) process.stdout.write(`${JSON.stringify({ audio, midi })}\n`);
+    else process.stdout.write(`${formatDevices(audio, midi).join('\n')}\n`);
     return 0;
   } catch (e) {
     if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -1,7 +1,8 @@
 /**
  * `mixhost serve [--session FILE] [--audio SPEC] [--rate HZ] [--block N] [--queue N] [--http PORT]
  *                [--local-only] [--token TOKEN] [--target ID] [--report BASE] [--invites FILE]
- *                [--invite NAME:BUS|NAME:viewer]... [--allow-origin ORIGIN]... [--qr]`
+ *                [--invite NAME:BUS|NAME:viewer]... [--allow-origin ORIGIN]... [--qr]
+ *                [--midi auto|listed|off] [--surface DEVICE[@PORT][,profile=ID]]... [--learn FILE]`
  *
  * Plays a session (the built-in demo by default) live: the render worker (a worker_thread)
  * owns the engine and the audio backend; this thread runs the HTTP API and the terminal
@@ -17,6 +18,7 @@
  * Live mastering as before: each master chain measures its output and projects where the
  * integrated loudness will land; on stop a conformity report per chain is printed (and written
  * with `--report BASE`). `--target ID` sets chain 1's target and ceiling from a profile.
+ * MIDI surfaces (serve-surfaces.ts) run on the same control store as the web remote.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,6 +36,8 @@ import { DEFAULT_BLOCK, LIVE_SAMPLE_RATES, MAX_BLOCK, MIN_BLOCK } from '../model
 import { applySession, loadSessionFile, sessionLayout, type Session } from '../model/session.js';
 import { chooseToken } from '../server/auth.js';
 import { startControlServer, type ControlServer } from '../server/control-server.js';
+import type { SurfaceManager } from '../surfaces/manager.js';
+import { SURFACE_OPTIONS, checkSurfaceFlags, startSurfaces } from './serve-surfaces.js';
 import { lanAddresses } from '../server/http.js';
 import { encodeQr, qrToTerminal } from '../server/qr.js';
 import { reportError } from './output.js';
@@ -90,6 +94,7 @@ async function applyTargets(session: Session, registry: ParamRegistry, table: Fl
 export async function serveCommand(argv: string[]): Promise<number> {
   let host: RenderHost | undefined;
   let http: ControlServer | undefined;
+  let surfaces: SurfaceManager | undefined;
   const err = process.stderr;
   try {
     const { values } = parseArgs({
@@ -111,6 +116,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
         invite: { type: 'string', multiple: true },
         'allow-origin': { type: 'string', multiple: true },
         qr: { type: 'boolean' },
+        ...SURFACE_OPTIONS,
       },
     });
     const token = chooseToken(values.token, process.env);
@@ -132,6 +138,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     for (const o of values['allow-origin'] ?? []) {
       if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new MixhostError('E_USAGE', `--allow-origin ${o}: an origin such as https://mixer.example or http://10.0.0.5:3000 (scheme, host, port; no path)`);
     }
+    await checkSurfaceFlags(values);
     const registry = new ParamRegistry(layout);
     const params = registry.createTable();
     applySession(session, registry, params);
@@ -184,6 +191,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
       status: statusBody as () => Record<string, unknown>,
       invitesFile: values.invites,
       allowOrigins: values['allow-origin'],
+    });
+    surfaces = await startSurfaces({
+      cs: http,
+      registry,
+      session,
+      meters: { layout: meterLayout, read: (dst) => h.readMeters(dst) },
+      flags: values,
+      sessionFile: values.session,
+      err,
     });
     for (const want of invitesWanted) {
       const existing = http.invites.list().find((i) => i.name === want.name && i.role === want.role && i.bus === want.bus);
@@ -254,6 +270,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     }
     const final = h.snapshot().audio;
     const reports = await h.stop(requests);
+    await surfaces?.close();
+    surfaces = undefined;
     await http.close();
     http = undefined;
     err.write(
@@ -275,6 +293,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     }
     return reportError(e, false);
   } finally {
+    await surfaces?.close();
     await host?.stop();
     await http?.close();
   }

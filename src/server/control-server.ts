@@ -14,6 +14,7 @@ import type { Session } from '../model/session.js';
 import { InviteBook } from './invites.js';
 import { mountParamsApi } from './params-api.js';
 import { RemoteServer, type MeterSource, type RemoteOptions } from './remote.js';
+import type { LearnHost } from './remote-client.js';
 import { remoteLayout } from '../control/layout-info.js';
 import { mountRemoteStatic } from './remote-static.js';
 import { errorBody, principalOf, type AuthLimits } from './auth.js';
@@ -42,6 +43,12 @@ export interface ControlServerOptions {
   readonly remoteDir?: string;
 }
 
+/** What the control server needs of the MIDI surfaces (the surface manager). */
+export interface SurfaceHooks extends LearnHost {
+  status(): unknown;
+  nameOf(source: string): string | undefined;
+}
+
 export interface ControlServer {
   readonly store: ControlStore;
   readonly http: HttpServer;
@@ -51,6 +58,8 @@ export interface ControlServer {
   /** The address a device on the LAN opens (first LAN address, or loopback). */
   readonly publicBase: string;
   joinUrl(token: string): string;
+  /** MIDI surfaces run on this store: learn, their names, `GET /api/surfaces`, the status. */
+  attachSurfaces(hooks: SurfaceHooks): void;
   close(): Promise<void>;
 }
 
@@ -60,9 +69,15 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
   const sink = opts.sink;
   const sinkSub = sink !== undefined ? store.changes$.subscribe((e) => sink(e.index, e.value)) : undefined;
   let remote: RemoteServer | undefined;
+  let surfaces: SurfaceHooks | undefined;
   const status = (): unknown => {
     const base = opts.status?.() ?? {};
-    return { ...base, remote: remote?.status(), control: { ...((base.control as object | undefined) ?? {}), seq: store.seq, epoch: store.epoch } };
+    return {
+      ...base,
+      remote: remote?.status(),
+      control: { ...((base.control as object | undefined) ?? {}), seq: store.seq, epoch: store.epoch },
+      midi: surfaces?.status() ?? { available: false, reason: 'MIDI surfaces are off' },
+    };
   };
   const httpOpts = { host: opts.host, token: opts.token, status, authLimits: opts.authLimits, resolveToken: (t: string) => invites.resolve(t) };
   let http: HttpServer;
@@ -93,6 +108,14 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     }
     res.type('application/json').send(JSON.stringify(body));
   });
+  // The MIDI surfaces: ports, units, counters, learn (engineer and viewers).
+  http.app.get('/api/surfaces', (_req, res) => {
+    if (principalOf(res).role === 'performer') {
+      res.status(403).type('application/json').send(JSON.stringify(errorBody('E_AUTH_ROLE', 'the surfaces are for the engineer and viewers')));
+      return;
+    }
+    res.type('application/json').send(JSON.stringify(surfaces?.status() ?? { available: false, reason: 'MIDI surfaces are off' }));
+  });
   mountRemoteStatic(http.app, http.auth, opts.remoteDir);
   remote = new RemoteServer({
     server: http.server,
@@ -115,6 +138,10 @@ export async function startControlServer(opts: ControlServerOptions): Promise<Co
     loudness,
     publicBase,
     joinUrl,
+    attachSurfaces(hooks) {
+      surfaces = hooks;
+      r.attachSurfaces(hooks, (source) => hooks.nameOf(source));
+    },
     close() {
       closing ??= (async () => {
         loudness.stop();

@@ -11,11 +11,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Principal } from '../control/roles.js';
 import { MixhostError } from '../model/errors.js';
+import { writeAtomically } from '../control/atomic-file.js';
+
+export { writeAtomically };
 
 export interface Invite {
   readonly id: string;
@@ -177,20 +180,3 @@ export class InviteBook extends EventEmitter<{ revoked: [Invite] }> {
   }
 }
 
-/** Write `text` to `file` through a temporary file in the same folder, flushed, then renamed. */
-export async function writeAtomically(file: string, text: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-}

@@ -12,6 +12,15 @@ import type { ParamRegistry } from '../model/registry.js';
 import type { Authenticator } from './auth.js';
 import { MAX_MESSAGE_BYTES, MAX_NAME_LENGTH, PROTOCOL_VERSION, TokenBucket, parseClientMessage, type ClientMessage } from './remote-messages.js';
 
+/** MIDI learn, when surfaces run (the surface manager). Results come back through `done`. */
+export interface LearnHost {
+  learn(address: string, done: (r: LearnOutcome) => void): void;
+  cancelLearn(): void;
+  unlearn(address: string): number;
+}
+
+export type LearnOutcome = { ok: true; surface: string; control: string; address: string } | { ok: false; code: string; message: string };
+
 /** What a client needs of its server. */
 export interface ClientHost {
   readonly store: ControlStore;
@@ -24,6 +33,8 @@ export interface ClientHost {
   readonly rate: { perSecond: number; burst: number };
   readonly maxMalformed: number;
   readonly stats: RemoteStats;
+  /** MIDI learn (absent: no surfaces; learn is answered E_LEARN_NONE). */
+  learnHost(): LearnHost | undefined;
   /** Display name of a change or lease source (a client's name, else the source id). */
   nameOf(source: string): string;
   /** The `change` message of an event, serialised (UTF-8) once for every client that gets it. */
@@ -65,6 +76,8 @@ export class RemoteClient {
   private lastRateError = -Infinity;
   private subscriptionId = 0;
   private closed = false;
+  /** The address this client armed learn for, until it ends. */
+  private learning: string | undefined;
   /** The last `leases` message sent (as JSON): the store republishes on every renewal. */
   private lastLeases: string | undefined;
 
@@ -130,6 +143,10 @@ export class RemoteClient {
         return this.touchOrRelease(m.type, m.address, m.id);
       case 'subscribe':
         return this.subscribe(m.meters, m.id);
+      case 'learn':
+      case 'unlearn':
+      case 'learn-cancel':
+        return this.learnMessage(m);
       case 'ping':
         return this.send({ type: 'pong', ...(m.id !== undefined ? { id: m.id } : {}), time: Date.now() });
       case 'pong':
@@ -251,6 +268,43 @@ export class RemoteClient {
     if (!r.ok) this.error(r.code, r.message, id, address);
   }
 
+  /**
+   * MIDI learn, for the engineer only: `learn` arms it (answered `armed`, then `learnt` or
+   * `ended` with a code), `learn-cancel` ends it, `unlearn` removes the learnt mappings of an
+   * address. A client that goes away ends its own learn.
+   */
+  private learnMessage(m: Extract<ClientMessage, { type: 'learn' | 'unlearn' | 'learn-cancel' }>): void {
+    const p = this.principal as Principal;
+    const idField = m.id !== undefined ? { id: m.id } : {};
+    if (p.role !== 'engineer') {
+      this.host.stats.refused++;
+      return this.error('E_AUTH_ROLE', `MIDI learn is for the engineer, not a ${p.role}`, m.id);
+    }
+    const host = this.host.learnHost();
+    if (m.type === 'learn-cancel') {
+      if (this.learning !== undefined) host?.cancelLearn();
+      return;
+    }
+    if (this.host.registry.find(m.address) < 0) return this.error('E_PARAM_UNKNOWN', `unknown parameter address '${m.address}'`, m.id);
+    if (host === undefined) return this.error('E_LEARN_NONE', 'no MIDI surfaces run in this server', m.id);
+    if (m.type === 'unlearn') {
+      const count = host.unlearn(m.address);
+      return this.send({ type: 'learn', state: 'unlearnt', address: m.address, count, ...idField });
+    }
+    const address = m.address;
+    let answered = false;
+    host.learn(address, (r) => {
+      answered = true;
+      if (this.learning === address) this.learning = undefined;
+      if (r.ok) this.send({ type: 'learn', state: 'learnt', address, surface: r.surface, control: r.control, ...idField });
+      else this.send({ type: 'learn', state: 'ended', address, code: r.code, message: r.message, ...idField });
+    });
+    // A learn that could not start was answered synchronously (e.g. E_LEARN_NONE).
+    if (answered) return;
+    this.learning = address;
+    this.send({ type: 'learn', state: 'armed', address, ...idField });
+  }
+
   /** A message outside the role: refused, counted, and said (without the value of a parameter it may not read). */
   private refuse(address: string, id: number | undefined): void {
     this.host.stats.refused++;
@@ -296,6 +350,10 @@ export class RemoteClient {
     this.helloTimer = undefined;
     for (const s of this.subs) s.unsubscribe();
     this.subs = [];
+    if (this.learning !== undefined) {
+      this.learning = undefined;
+      this.host.learnHost()?.cancelLearn();
+    }
     this.subscription = undefined;
     if (this.principal !== undefined && this.id !== '') {
       const id = this.id;

@@ -20,18 +20,23 @@ export type ClientMessage =
   | { type: 'set'; address: string; position: number; value?: undefined; id?: number }
   | { type: 'touch' | 'release'; address: string; id?: number }
   | { type: 'subscribe'; meters: string[]; id?: number }
+  | { type: 'learn' | 'unlearn'; address: string; id?: number }
+  | { type: 'learn-cancel'; id?: number }
   | { type: 'ping'; id?: number }
   | { type: 'pong'; time?: number };
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; message: string; id?: number };
 
-const TYPES = new Set(['hello', 'set', 'touch', 'release', 'subscribe', 'ping', 'pong']);
+const TYPES = new Set(['hello', 'set', 'touch', 'release', 'subscribe', 'learn', 'learn-cancel', 'unlearn', 'ping', 'pong']);
 const ALLOWED: Record<string, ReadonlySet<string>> = {
   hello: new Set(['type', 'token', 'name', 'epoch', 'lastSeq']),
   set: new Set(['type', 'address', 'value', 'position', 'id']),
   touch: new Set(['type', 'address', 'id']),
   release: new Set(['type', 'address', 'id']),
   subscribe: new Set(['type', 'meters', 'id']),
+  learn: new Set(['type', 'address', 'id']),
+  'learn-cancel': new Set(['type', 'id']),
+  unlearn: new Set(['type', 'address', 'id']),
   ping: new Set(['type', 'id']),
   pong: new Set(['type', 'time']),
 };
@@ -92,6 +97,8 @@ export function parseClientMessage(text: string): ParseResult {
     }
     case 'touch':
     case 'release':
+    case 'learn':
+    case 'unlearn':
       if (!addressOk(m.address)) return bad(`'${type}' needs 'address', a parameter address such as "ch/1/fader"`, id);
       return { ok: true, message: m as ClientMessage };
     case 'subscribe': {

@@ -12,7 +12,7 @@ import type { MeterLayout } from '../model/meters.js';
 import type { ParamRegistry } from '../model/registry.js';
 import { errorBody, verifyRequest, type Authenticator } from './auth.js';
 import type { InviteBook } from './invites.js';
-import { RemoteClient, type ClientHost, type RemoteStats } from './remote-client.js';
+import { RemoteClient, type ClientHost, type LearnHost, type RemoteStats } from './remote-client.js';
 import { MAX_MESSAGE_BYTES } from './remote-messages.js';
 
 /** Where meter values come from: the render worker's snapshot (or a test's). */
@@ -65,6 +65,8 @@ export class RemoteServer {
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<RemoteClient>();
   private readonly names = new Map<string, string>();
+  private learn: LearnHost | undefined;
+  private otherNames: ((source: string) => string | undefined) | undefined;
   private readonly changeTexts = new WeakMap<ChangeEvent, Buffer>();
   private readonly host: ClientHost;
   private readonly meterValues: Float32Array;
@@ -95,7 +97,8 @@ export class RemoteServer {
       rate: opts.rate ?? DEFAULT_RATE,
       maxMalformed: opts.maxMalformed ?? 100,
       stats: this.stats,
-      nameOf: (source) => this.names.get(source) ?? source,
+      nameOf: (source) => this.names.get(source) ?? this.otherNames?.(source) ?? source,
+      learnHost: () => this.learn,
       changeText: (e) => {
         let text = this.changeTexts.get(e);
         if (text === undefined) {
@@ -142,6 +145,15 @@ export class RemoteServer {
   }
 
   /** Clients by role, and the counters (for /api/status). */
+  /**
+   * Surfaces joined the server: MIDI learn for the engineer's clients, and the names of the
+   * surfaces' change sources (for "held by").
+   */
+  attachSurfaces(learn: LearnHost | undefined, nameOf: (source: string) => string | undefined): void {
+    this.learn = learn;
+    this.otherNames = nameOf;
+  }
+
   status(): RemoteStatus {
     const byRole: Record<string, number> = { engineer: 0, performer: 0, viewer: 0 };
     let clients = 0;

@@ -5,6 +5,7 @@
 import { benchMeters, benchSetToFeedback } from './control.bench.js';
 import { benchAllocation, benchAllocationPerChange, benchStrips } from './engine.bench.js';
 import { benchLoudness } from './loudness.bench.js';
+import { benchMidiToFeedback } from './midi.bench.js';
 import { benchMaster } from './master.bench.js';
 import { benchRender } from './render.bench.js';
 import { benchControlToAudio, benchSoak } from './rt.bench.js';
@@ -21,6 +22,7 @@ const BENCHES: ReadonlyArray<{ names: string[]; run: () => BenchResult[] | Promi
   { names: ['rt.soak_deadline_misses', 'rt.cpu_load_64ch'], run: benchSoak },
   { names: ['control.set_to_feedback_p99_ms'], run: benchSetToFeedback },
   { names: ['remote.meters_32_clients_cpu'], run: benchMeters },
+  { names: ['midi.in_to_feedback_p99_ms'], run: benchMidiToFeedback },
 ];
 
 async function main(): Promise<void> {
