@@ -153,7 +153,9 @@ export class SurfaceManager {
   /** Display name of a change source (`midi:<id>`), for "held by" in the remote. */
   nameOf(source: string): string | undefined {
     const m = this.managed.find((x) => x.surface.source === source);
-    return m === undefined ? undefined : m.slots.map((s) => s.device.name).join(' + ');
+    if (m === undefined) return undefined;
+    const main = m.slots.find((s) => s.device.mackie?.role === 'main') ?? m.slots[0];
+    return main.device.name;
   }
 
   status(): ManagerStatus {
@@ -401,34 +403,36 @@ export class SurfaceManager {
   }
 
   /**
-   * New Mackie units found by auto-detection. Extenders join the first auto-detected Mackie
-   * surface, to the left of its main unit; a main unit joins a surface that has none yet, else
-   * starts its own. A surface that gains units is re-formed (banks re-counted, every unit
-   * refreshed).
+   * New Mackie units found by auto-detection. A main unit joins an auto-detected surface that
+   * has none yet (extenders found earlier), else starts its own. An extender joins the surface
+   * whose main unit's port name shares the longest beginning with its own ("X-Touch-Ext…" goes
+   * with "X-Touch…", not with "MCU Pro…"), to the left of it. A surface that gains units is
+   * re-formed (banks re-counted, every unit refreshed).
    */
   private joinMackie(fresh: UnitSlot[]): void {
-    const autoMackie = (): Managed[] => this.managed.filter((m) => m.auto && m.slots[0].device.protocol === 'mackie');
-    const hasMain = (slots: readonly UnitSlot[]): boolean => slots.some((s) => s.device.mackie?.role === 'main');
-    const joins = new Map<Managed | undefined, UnitSlot[]>();
-    const alone: UnitSlot[][] = [];
-    for (const slot of fresh) {
-      const isMain = slot.device.mackie?.role === 'main';
-      const target = isMain ? autoMackie().find((m) => !hasMain(m.slots) && !joins.has(m)) : autoMackie()[0];
-      if (target === undefined && isMain) {
-        alone.push([slot]);
-        continue;
-      }
-      joins.set(target, [...(joins.get(target) ?? []), slot]);
+    const isMain = (s: UnitSlot): boolean => s.device.mackie?.role === 'main';
+    const groups: Array<{ existing: Managed | undefined; slots: UnitSlot[] }> = [];
+    for (const m of this.managed) if (m.auto && m.slots[0].device.protocol === 'mackie') groups.push({ existing: m, slots: [] });
+    for (const slot of fresh.filter(isMain)) {
+      const open = groups.find((g) => g.existing !== undefined && g.slots.length === 0 && !g.existing.slots.some(isMain));
+      if (open !== undefined) open.slots.push(slot);
+      else groups.push({ existing: undefined, slots: [slot] });
     }
-    for (const [existing, slots] of joins) {
-      if (existing === undefined && alone.length > 0) {
-        // Extenders with no surface yet go with the first new main unit.
-        alone[0].push(...slots);
-        continue;
+    for (const slot of fresh.filter((s) => !isMain(s))) {
+      let best: { existing: Managed | undefined; slots: UnitSlot[] } | undefined;
+      let bestLen = -1;
+      for (const g of groups) {
+        const mains = [...(g.existing?.slots ?? []), ...g.slots].filter(isMain);
+        const len = Math.max(0, ...mains.map((mn) => commonPrefix(mn.port ?? '', slot.port ?? '')));
+        if (len > bestLen) {
+          best = g;
+          bestLen = len;
+        }
       }
-      this.reform(existing, slots);
+      if (best === undefined) groups.push({ existing: undefined, slots: [slot] });
+      else best.slots.push(slot);
     }
-    for (const slots of alone) this.reform(undefined, slots);
+    for (const g of groups) if (g.slots.length > 0) this.reform(g.existing, g.slots);
   }
 
   private reform(existing: Managed | undefined, fresh: UnitSlot[]): void {
@@ -543,6 +547,15 @@ export class SurfaceManager {
         this.report({ surface: '-', level: 'warn', code: 'E_LEARN_FILE', message: `${file}: cannot be written (${(e as Error).message}); the mapping is kept for this run` });
       });
   }
+}
+
+/** Length of the common beginning of two port names, ignoring case. */
+function commonPrefix(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  return i;
 }
 
 function roleOrder(s: UnitSlot): number {
