@@ -90,6 +90,12 @@ export class Bank {
     return this.flipped ? this.strip(i)?.targets.fader : this.potTarget(i);
   }
 
+  /** The send of the strip at position i to the V-Pots' send bus (inputs only). */
+  sendAddress(i: number): string | undefined {
+    const s = this.strip(i);
+    return s === undefined ? undefined : vpotAddress(this.src, s, 'send', this.potSend());
+  }
+
   /** The master fader: the master bus, or the bus whose sends are on the faders. */
   masterFaderAddress(): string | undefined {
     if (this.sendTo !== undefined) {

@@ -190,8 +190,13 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-/** Per-strip roles a mapping can name bank-relatively: `strip:3:mute`. */
-export const STRIP_ROLES = ['fader', 'mute', 'solo', 'select', 'pan', 'vpot', 'rec'] as const;
+/**
+ * Per-strip roles a mapping can name bank-relatively: `strip:3:mute`. `vpot` is what the V-Pot
+ * mode gives the strip; `send` is the strip's send to the bus the V-Pots' send mode is on (aux 1
+ * unless stepped on, or the bus whose sends are on the faders); `trim` and `hpf` the input's trim
+ * and high-pass frequency; `rec` has no mixer function.
+ */
+export const STRIP_ROLES = ['fader', 'mute', 'solo', 'select', 'pan', 'vpot', 'send', 'trim', 'hpf', 'rec'] as const;
 export type StripRole = (typeof STRIP_ROLES)[number];
 
 /**

@@ -482,7 +482,7 @@ describe('broken profile files', () => {
       [
         'mappings[0].target: strip 9 is past the bank width 8 (strips 1..8)',
         'mappings[1].target: strip 0 is past the bank width 8 (strips 1..8)',
-        'mappings[2].target: "volume" is not a strip role (roles: fader, mute, solo, select, pan, vpot, rec)',
+        'mappings[2].target: "volume" is not a strip role (roles: fader, mute, solo, select, pan, vpot, send, trim, hpf, rec)',
         'mappings[3].target: "strip:x:fader" is not a strip target "strip:N:ROLE" (e.g. "strip:1:fader")',
         'mappings[4].target: "Master Fader" is neither "strip:N:ROLE", "action:NAME" nor a parameter address like "master/fader"',
       ],

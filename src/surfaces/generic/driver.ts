@@ -298,6 +298,8 @@ class GenericSurface implements LearningSurface {
             return { address: this.bank.faderAddress(t.index), stripKey: undefined };
           case 'vpot':
             return { address: this.bank.vpotAddress(t.index), stripKey: undefined };
+          case 'send':
+            return { address: this.bank.sendAddress(t.index), stripKey: undefined };
           case 'select':
             return { address: undefined, stripKey: this.bank.strip(t.index)?.key };
           default:
