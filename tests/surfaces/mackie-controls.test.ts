@@ -318,3 +318,31 @@ describe('robustness', () => {
 test('withRunningStatus', () => {
   expect(withRunningStatus([[0x90, 0x22, 0x7f], [0x90, 0x22, 0x00], [0xb0, 0x3c, 0x01], [0xf0, 0xf7], [0xb0, 0x3c, 0x41]])).toEqual([0x90, 0x22, 0x7f, 0x22, 0x00, 0xb0, 0x3c, 0x01, 0xf0, 0xf7, 0xb0, 0x3c, 0x41]);
 });
+
+describe('when the server stops', () => {
+  test('the unit goes dark: faders down, LEDs and rings off, colours off, the LCD says so', () => {
+    const { s, conns } = rig([XTOUCH], { keep: true });
+    const c = conns[0];
+    const before = c.sent.length;
+    s.dispose();
+    const sent = c.sent.slice(before);
+    // Every fader (8 strips and the master) ends at the bottom, those that were up moved there.
+    const last = new Map<number, number>();
+    for (const m of c.sent) if (m[0] >> 4 === 0xe) last.set(m[0] & 15, m[1] | (m[2] << 7));
+    expect([...Array(9).keys()].map((ch) => last.get(ch))).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(ofKind(sent, 0xe).length).toBeGreaterThan(4);
+    // Every ring to 0.
+    for (let i = 0; i < 8; i++) expect(sent.some((m) => m[0] === 0xb0 && m[1] === 0x30 + i && m[2] === 0), `ring ${i}`).toBe(true);
+    // No LED left on.
+    const lit = new Map<number, number>();
+    for (const m of c.sent) if (m[0] === 0x90) lit.set(m[1], m[2]);
+    expect([...lit.values()].every((v) => v === 0)).toBe(true);
+    // Those that were lit went off: strip 1's select, the Inputs view, the Pan assign.
+    expect([lit.get(0x18), lit.get(0x3f), lit.get(0x2a)]).toEqual([0, 0, 0]);
+    // Colours all off, the LCD's first cell says it.
+    expect(sysexCmd(sent, 0x72).at(-1)).toEqual([0xf0, 0, 0, 0x66, 0x14, 0x72, 0, 0, 0, 0, 0, 0, 0, 0, 0xf7]);
+    const texts = sysexCmd(sent, 0x12).map(lcdOf);
+    expect(texts.some((t) => t.offset === 0 && t.text.startsWith('mixhost'))).toBe(true);
+    expect(texts.some((t) => t.offset === 0x38 && t.text.startsWith('stopped'))).toBe(true);
+  });
+});

@@ -192,8 +192,40 @@ class MackieSurface implements Surface {
     if (this.disposed) return;
     this.disposed = true;
     this.unsubscribe();
-    for (const u of this.u) this.drop(u);
+    for (const u of this.u) {
+      if (u.conn !== undefined) this.goDark(u);
+      this.drop(u);
+    }
     this.ctx.store.releaseAll(this.source);
+  }
+
+  /**
+   * The server stops: the unit is left showing nothing that looks live (as a console that is
+   * switched off): faders down, LEDs, rings, meters and colours off, the LCD says so.
+   */
+  private goDark(u: MackieUnit): void {
+    for (let i = 0; i < u.faderCount; i++) u.fader(i, 0);
+    for (let i = 0; i < u.strips; i++) {
+      if (u.has('vpotRings')) u.ring(i, 0);
+      if (u.has('meters')) u.send(meterMessage(i, 0));
+      for (const base of [STRIP_NOTES.rec, STRIP_NOTES.solo, STRIP_NOTES.mute, STRIP_NOTES.select]) u.led(base + i, LED.off);
+    }
+    for (const name of u.spec.buttons) {
+      const note = GLOBAL_NOTES[name];
+      if (note !== undefined) u.led(note, LED.off);
+    }
+    if (u.has('lcd')) {
+      const width = u.has('colorScribble') ? 7 : 6;
+      const words = ['mixhost', 'stopped'];
+      for (let i = 0; i < u.strips; i++) {
+        u.lcd.set(0, i, cell(i === 0 ? words[0] : '', width));
+        u.lcd.set(1, i, cell(i === 0 ? words[1] : '', width));
+      }
+      u.flushLcd();
+    }
+    if (u.has('colorScribble')) u.colours(new Array<number>(u.strips).fill(0));
+    if (u.has('assignmentDisplay')) u.showAssignment(segmentCodes('', 2));
+    if (u.has('timecodeDisplay')) u.showTimecode(segmentCodes('', 10));
   }
 
   // ---- connection ----
