@@ -1,7 +1,8 @@
 /**
  * The shell: top bar (views, role, this client's name, round-trip time, connection state),
  * hash routing (#mixer, #channel/3, #master, #master/2, #mymix, #mymix/2, #access), the view
- * mounted under it, error toasts, and the page shown when the server refuses this browser.
+ * mounted under it, error toasts, the page shown when the server refuses this browser, and the
+ * engineer's MIDI learn switch and banner (learn.ts).
  */
 import type { LinkStatus } from './connection.js';
 import type { RemoteState } from './state.js';
@@ -12,6 +13,7 @@ import { mountMasterView } from './views/master.js';
 import { mountMixer } from './views/mixer.js';
 import { mountMyMix } from './views/mymix.js';
 import { el } from './dom.js';
+import { LearnUi } from './learn.js';
 
 export type Route =
   | { readonly view: 'mixer' }
@@ -82,6 +84,7 @@ export class App {
   private readonly banner: HTMLElement;
   private readonly toasts: HTMLElement;
   private readonly overlay: HTMLElement;
+  private readonly learn: LearnUi;
   private unmount: (() => void) | undefined;
   private mountedKey = '';
   private welcomed = false;
@@ -112,6 +115,8 @@ export class App {
       this.navLinks.set(key, a);
     }
     el('div', 'spacer', bar);
+    this.learn = new LearnUi(state);
+    bar.append(this.learn.toggle);
     this.roleBadge = el('span', 'role-badge', bar);
     this.roleBadge.hidden = true;
     this.nameBtn = el('button', 'name-btn', bar, this.name);
@@ -124,6 +129,7 @@ export class App {
     this.pill.setAttribute('role', 'status');
     this.banner = el('div', 'link-banner', root);
     this.banner.hidden = true;
+    root.append(this.learn.bar);
     this.viewRoot = el('main', 'view-root', root);
     this.toasts = el('div', 'toasts', root);
     this.toasts.setAttribute('aria-live', 'polite');
@@ -139,6 +145,7 @@ export class App {
       this.route();
     });
     state.onError((e) => {
+      if (this.learn.claims(e)) return;
       const h = e.address !== undefined ? state.holder(e.address) : undefined;
       const text = e.code === 'E_CONTROL_HELD' && h !== undefined ? `${h.name} holds this control` : e.message;
       this.toast(text, e.code);

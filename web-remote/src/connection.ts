@@ -63,7 +63,14 @@ export interface ErrorMsg {
   readonly address?: string;
   readonly value?: number;
 }
-export type ServerMessage = WelcomeMsg | SnapshotMsg | ChangeMsg | LeasesMsg | SubscribedMsg | PingMsg | PongMsg | ErrorMsg;
+/** MIDI learn's answers (engineer only): armed, then learnt or ended; unlearnt for `unlearn`. */
+export type LearnMsg = { readonly type: 'learn'; readonly address: string; readonly id?: number } & (
+  | { readonly state: 'armed' }
+  | { readonly state: 'learnt'; readonly surface: string; readonly control: string }
+  | { readonly state: 'ended'; readonly code: string; readonly message: string }
+  | { readonly state: 'unlearnt'; readonly count: number }
+);
+export type ServerMessage = WelcomeMsg | SnapshotMsg | ChangeMsg | LeasesMsg | SubscribedMsg | PingMsg | PongMsg | ErrorMsg | LearnMsg;
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -167,6 +174,8 @@ export function parseServerMessage(text: string): ServerMessage | undefined {
         .map((p) => ({ name: p.name as string, offset: p.offset as number, fields: (p.fields as unknown[]).map(String) }));
       return { type: 'subscribed', id: x.id, size: x.size, points };
     }
+    case 'learn':
+      return parseLearn(x);
     case 'ping':
       return { type: 'ping', time: optNum(x.time) };
     case 'pong':
@@ -181,6 +190,23 @@ export function parseServerMessage(text: string): ServerMessage | undefined {
         address: isStr(x.address) ? x.address : undefined,
         value: optNum(x.value),
       };
+    default:
+      return undefined;
+  }
+}
+
+function parseLearn(x: Obj): LearnMsg | undefined {
+  if (!isStr(x.address)) return undefined;
+  const base = { type: 'learn' as const, address: x.address, ...(isNum(x.id) ? { id: x.id } : {}) };
+  switch (x.state) {
+    case 'armed':
+      return { ...base, state: 'armed' };
+    case 'learnt':
+      return isStr(x.surface) && isStr(x.control) ? { ...base, state: 'learnt', surface: x.surface, control: x.control } : undefined;
+    case 'ended':
+      return isStr(x.code) ? { ...base, state: 'ended', code: x.code, message: isStr(x.message) ? x.message : x.code } : undefined;
+    case 'unlearnt':
+      return isNum(x.count) && x.count >= 0 ? { ...base, state: 'unlearnt', count: Math.floor(x.count) } : undefined;
     default:
       return undefined;
   }

@@ -14,7 +14,7 @@
  */
 import { clampValue, formatValue, type ParamDescriptor } from '../../src/model/descriptor.js';
 import { ParamRegistry } from '../../src/model/registry.js';
-import type { ChangeMsg, ErrorMsg, LeasesMsg, ServerMessage, SnapshotMsg, SubscribedMsg, WelcomeMsg } from './connection.js';
+import type { ChangeMsg, ErrorMsg, LearnMsg, LeasesMsg, ServerMessage, SnapshotMsg, SubscribedMsg, WelcomeMsg } from './connection.js';
 import { MeterBank } from './meters.js';
 import type { ConnectionState, Holder, RemoteContext, RemoteLayout, Role } from './types.js';
 
@@ -42,6 +42,8 @@ export interface RemoteError {
   readonly code: string;
   readonly message: string;
   readonly address?: string;
+  /** The `id` of the message refused, if it carried one. */
+  readonly id?: number;
 }
 
 type ParamListener = { prefix: string; cb: (address: string, value: number) => void };
@@ -98,6 +100,7 @@ export class RemoteState implements RemoteContext {
   private readonly connListeners = new Set<(s: ConnectionState) => void>();
   private readonly welcomeListeners = new Set<(layoutChanged: boolean) => void>();
   private readonly errorListeners = new Set<(e: RemoteError) => void>();
+  private readonly learnListeners = new Set<(m: LearnMsg) => void>();
 
   constructor(private readonly opts: StateOptions) {
     this.registry = new ParamRegistry(EMPTY_LAYOUT.mix);
@@ -282,6 +285,21 @@ export class RemoteState implements RemoteContext {
     return () => this.errorListeners.delete(cb);
   }
 
+  /** MIDI learn's answers (`learn` messages). */
+  onLearn(cb: (m: LearnMsg) => void): () => void {
+    this.learnListeners.add(cb);
+    return () => this.learnListeners.delete(cb);
+  }
+
+  /**
+   * Send a message with a fresh `id` (from the same counter as sets, so that an error about it
+   * is never taken for a refused set). The id, or undefined when the link is not live.
+   */
+  request(msg: { readonly type: string; readonly [field: string]: unknown }): number | undefined {
+    const id = ++this.msgId;
+    return this.opts.send({ ...msg, id }) ? id : undefined;
+  }
+
   navigate(view: string): void {
     this.opts.navigate(view);
   }
@@ -366,6 +384,9 @@ export class RemoteState implements RemoteContext {
         return this.onSubscribed(msg);
       case 'error':
         return this.onErrorMsg(msg);
+      case 'learn':
+        for (const cb of this.learnListeners) cb(msg);
+        return;
       default:
     }
   }
@@ -477,7 +498,12 @@ export class RemoteState implements RemoteContext {
         this.emitParam(address, back);
       }
     }
-    const err: RemoteError = address !== undefined ? { code: e.code, message: e.message, address } : { code: e.code, message: e.message };
+    const err: RemoteError = {
+      code: e.code,
+      message: e.message,
+      ...(address !== undefined ? { address } : {}),
+      ...(e.id !== undefined ? { id: e.id } : {}),
+    };
     for (const cb of this.errorListeners) cb(err);
   }
 }
