@@ -262,6 +262,19 @@ describe.skipIf(chromiumPath === undefined)('web remote in Chromium', () => {
     expect((await getParam(serve, 'master/fader')).value).toBe(master.value);
   });
 
+  it('a channel view opened directly (a reload on #channel/3) is the engineer\'s to change, as one reached from the mixer', async () => {
+    const page = await engineerPage();
+    await page.goto(`${serve.base}/#channel/3`);
+    await page.reload();
+    await waitLive(page);
+    await page.locator('[data-address="ch/3/eq/2/gain"]').waitFor({ state: 'attached' });
+    const controls = await page.locator('.view-channel [data-address]').count();
+    expect(controls).toBeGreaterThan(40);
+    // The view mounts at `welcome`, before the snapshot: the values' arrival makes them writable.
+    await expect.poll(() => page.locator('.view-channel [data-address].mx-ro, .view-channel [data-address][aria-disabled="true"]').count()).toBe(0);
+    await expect.poll(() => page.locator('.view-channel select[data-address]:disabled').count()).toBe(0);
+  });
+
   it('a browser without the cookie gets the login page (401) and opens no WebSocket', async () => {
     const page = await newPage();
     const sockets: string[] = [];

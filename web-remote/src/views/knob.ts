@@ -80,7 +80,12 @@ export class ViewKit {
   constructor(readonly ctx: RemoteContext, prefix: string) {
     this.offs.push(
       ctx.onParam(prefix, (address) => {
-        for (const b of this.bound.get(address) ?? []) this.schedule(b.update);
+        for (const b of this.bound.get(address) ?? []) {
+          // A view mounted before the snapshot came made its controls read-only: the value's
+          // arrival is when this client learns it may write it.
+          syncWritable(ctx, b);
+          this.schedule(b.update);
+        }
         for (const w of this.watchers.get(address) ?? []) this.schedule(w);
       }),
       ctx.onLeases(() => this.refreshHolders()),
@@ -274,6 +279,18 @@ function dragBehaviour(
     kit.writePosition(address, ctx.position(address) + s);
     kit.flush();
   });
+}
+
+/** Read-only marks of a bound control, as the client's rights are now. */
+function syncWritable(ctx: RemoteContext, b: Bound): void {
+  const writable = ctx.canWrite(b.address);
+  if (b.el instanceof HTMLSelectElement) {
+    b.el.disabled = !writable;
+    return;
+  }
+  if (!b.el.classList.contains('mx-ro') || !writable) return;
+  b.el.classList.remove('mx-ro');
+  b.el.removeAttribute('aria-disabled');
 }
 
 function applyReadOnly(kit: ViewKit, root: HTMLElement, address: string): void {
