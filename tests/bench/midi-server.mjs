@@ -9,6 +9,14 @@ import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+// The floor: a bare WebSocket server (the ws package alone) sending a change-sized message to 4
+// clients of the bench, to tell this machine's cost of the hop from mixhost's.
+const { WebSocketServer } = await import('ws');
+const floor = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+const floorSockets = [];
+floor.on('connection', (ws) => floorSockets.push(ws));
+await new Promise((resolve) => floor.once('listening', resolve));
+
 const dist = (p) => import(pathToFileURL(path.join(workerData.root, 'dist', p)).href);
 const [{ remoteLayout }, { demoSession }, { meterLayout }, { ParamRegistry }, { applySession, sessionLayout }, { startControlServer }, { loadSurfaceData, matchDevice }, { SurfaceManager }, { MemoryMidiBackend }] =
   await Promise.all([
@@ -67,10 +75,16 @@ parentPort.on('message', async (m) => {
     const t0 = now();
     a.send(0xe0, m.value & 0x7f, m.value >> 7);
     parentPort.postMessage({ type: 'moved', t0 });
+  } else if (m.type === 'probe') {
+    const t0 = now();
+    const text = JSON.stringify({ type: 'change', address: 'ch/1/fader', value: m.value, source: 'midi:behringer-x-touch', seq: m.seq });
+    for (const ws of floorSockets) ws.send(text);
+    parentPort.postMessage({ type: 'probed', t0 });
   } else if (m.type === 'stop') {
+    floor.close();
     await manager.close();
     await cs.close();
     parentPort.postMessage({ type: 'stopped' });
   }
 });
-parentPort.postMessage({ type: 'ready', ok, port: cs.http.port, status: ok ? undefined : manager.status() });
+parentPort.postMessage({ type: 'ready', ok, port: cs.http.port, floorPort: floor.address().port, status: ok ? undefined : manager.status() });

@@ -4,7 +4,10 @@
  * fader message and 4 WebSocket clients of the web remote protocol have the change. p99 over
  * 1,000 single moves spaced 30 ms apart (each the first change after a quiet feedback tick, as
  * a real move's first step is), with the fader touched throughout as a finger does, after 100
- * moves not counted. Goal ≤ 2 ms. `surface_p99_ms` is the second surface alone.
+ * moves not counted. Goal ≤ 2 ms. `surface_p99_ms` is the second surface alone; `ws_floor_p99_ms`
+ * is the same hop with no mixhost in it: a bare `ws` server in the same worker sending a message
+ * of the same size to 4 clients here, 1,000 times 30 ms apart (what this machine's kernel,
+ * threads and the ws package cost).
  *
  * The server (the control server of the demo session with the WebSocket remote, the surface
  * manager, both surfaces on the in-memory MIDI transport) runs in a worker thread with its own
@@ -116,10 +119,44 @@ export async function benchMidiToFeedback(): Promise<BenchResult[]> {
     worker.postMessage({ type: 'touch', on: false });
     await reply('touched');
     for (const ws of sockets) ws.close();
+
+    // The floor: the same hop through a bare ws server.
+    const floorAt: number[] = new Array(CLIENTS).fill(0);
+    let floorIn: (() => void) | undefined;
+    const floorSockets: WebSocket[] = [];
+    for (let c = 0; c < CLIENTS; c++) {
+      const ws = new WebSocket(`ws://127.0.0.1:${ready.floorPort as number}`, { perMessageDeflate: false });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('error', reject);
+        ws.once('open', () => resolve());
+      });
+      ws.on('message', (data) => {
+        JSON.parse(data.toString());
+        floorAt[c] = now();
+        if (floorAt.every((t) => t > 0)) floorIn?.();
+      });
+      floorSockets.push(ws);
+    }
+    await sleep(300);
+    const floorTimes: number[] = [];
+    for (let i = -WARMUP; i < MOVES; i++) {
+      floorAt.fill(0);
+      const arrived = new Promise<void>((resolve) => {
+        floorIn = resolve;
+        setTimeout(resolve, 1000).unref();
+      });
+      worker.postMessage({ type: 'probe', value: -10 - i / 1000, seq: i + WARMUP + 1 });
+      const t0 = (await reply('probed')).t0 as number;
+      await arrived;
+      if (i >= 0 && floorAt.every((t) => t > 0)) floorTimes.push(Math.max(...floorAt) - t0);
+      await sleep(30);
+    }
+    for (const ws of floorSockets) ws.close();
     worker.postMessage({ type: 'stop' });
     await reply('stopped');
     const sorted = [...times].sort((x, y) => x - y);
     const surfaceSorted = [...surfaceTimes].sort((x, y) => x - y);
+    const floorSorted = [...floorTimes].sort((x, y) => x - y);
     const r3 = (x: number): number => Math.round(x * 1000) / 1000;
     return [
       {
@@ -130,6 +167,8 @@ export async function benchMidiToFeedback(): Promise<BenchResult[]> {
         p50_ms: r3(percentile(sorted, 50)),
         max_ms: r3(sorted[sorted.length - 1]),
         surface_p99_ms: r3(percentile(surfaceSorted, 99)),
+        ws_floor_p50_ms: r3(percentile(floorSorted, 50)),
+        ws_floor_p99_ms: r3(percentile(floorSorted, 99)),
         moves: MOVES,
         clients: CLIENTS,
         note: 'X-Touch fader in (in-memory MIDI) until an MCU Pro has the motor move and 4 WebSocket clients the change; server in a worker thread',

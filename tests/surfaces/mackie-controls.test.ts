@@ -13,6 +13,9 @@ const status = (s: { status(): unknown }) => s.status() as MackieStatus;
 const cc = (sent: number[][], lo: number, hi: number) => ofKind(sent, 0xb).filter((m) => m[1] >= lo && m[1] <= hi);
 const lcd = (sent: number[][]) => sysexCmd(sent, 0x12).map(lcdOf);
 
+/** Feedback and fader moves render the motors at once and the rest right after (setImmediate). */
+const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 describe('V-Pots and rings', () => {
   test('LCdoc turns: B0 10 01 = pot 1 one tick right, B0 17 47 = pot 8 seven ticks left', () => {
     const { f, conns } = rig([MCU]);
@@ -31,10 +34,11 @@ describe('V-Pots and rings', () => {
     expect(cc(c.sent, 0x30, 0x37)).toEqual([[0xb0, 0x30, 0x56]]);
   });
 
-  test('rings follow values set from another source; LCdoc ring B0 31 06 in HPF mode', () => {
+  test('rings follow values set from another source; LCdoc ring B0 31 06 in HPF mode', async () => {
     const { f, s, conns } = rig([MCU]);
     const c = conns[0];
     f.store.set('ch/2/pan', -30, 'ws:1');
+    await settle();
     expect(cc(c.sent, 0x30, 0x37)).toEqual([[0xb0, 0x31, 0x15]]);
     expect(lcd(c.sent)).toEqual([{ offset: 0x38 + 7, text: 'L30    ' }]);
     f.store.set('ch/2/pan', 100, 'ws:1');
@@ -131,7 +135,7 @@ describe('V-Pots and rings', () => {
 });
 
 describe('buttons and LEDs', () => {
-  test('mute and solo toggle, from here and from elsewhere; select lights one strip; rec does nothing', () => {
+  test('mute and solo toggle, from here and from elsewhere; select lights one strip; rec does nothing', async () => {
     const { f, s, conns } = rig([MCU]);
     const c = conns[0];
     c.feed(0x90, 0x10, 0x7f, 0x90, 0x10, 0x00);
@@ -140,6 +144,7 @@ describe('buttons and LEDs', () => {
     c.feed(0x90, 0x10, 0x7f);
     expect(f.store.value('ch/1/mute')).toBe(0);
     f.store.set('ch/2/solo', 1, 'ws:1');
+    await settle();
     expect(c.sent).toEqual([
       [0x90, 0x10, 0x7f],
       [0x90, 0x10, 0x00],
@@ -236,13 +241,15 @@ describe('LCD and colours', () => {
     expect(status(s).bank).toBe('Groups and VCAs 1-8, V-Pots pan');
   });
 
-  test('a moved fader shows its value on the lower line for 1.5 s', () => {
+  test('a moved fader shows its value on the lower line for 1.5 s', async () => {
     const { f, s, conns } = rig([MCU]);
     const c = conns[0];
     c.feed(0x90, 0x68, 0x7f, 0xe0, 0x00, 0x60); // 12288: 0.002 dB
+    await settle();
     expect(lcd(c.sent)).toEqual([{ offset: 0x38, text: '0.0    ' }]);
     c.sent.length = 0;
     c.feed(0xe0, 0x00, 0x20); // -30 dB
+    await settle();
     expect(lcd(c.sent)).toEqual([{ offset: 0x38, text: '-30.0  ' }]);
     c.sent.length = 0;
     f.setTime(T0 + 1499);
@@ -344,5 +351,18 @@ describe('when the server stops', () => {
     const texts = sysexCmd(sent, 0x12).map(lcdOf);
     expect(texts.some((t) => t.offset === 0 && t.text.startsWith('mixhost'))).toBe(true);
     expect(texts.some((t) => t.offset === 0x38 && t.text.startsWith('stopped'))).toBe(true);
+  });
+});
+
+describe('what goes first', () => {
+  test('a change from elsewhere moves the motor at once; rings, LEDs and the LCD follow right after', async () => {
+    const { f, conns } = rig([MCU]);
+    const c = conns[0];
+    f.store.set('ch/1/fader', -10, 'ws:1');
+    const pos = Math.round(f.registry.descriptor('ch/1/fader').taper.toPosition(-10) * 16383);
+    expect(c.sent).toEqual([[0xe0, pos & 0x7f, pos >> 7]]);
+    f.store.set('ch/1/mute', 1, 'ws:1'); // within the feedback tick: rendered when it ends
+    await new Promise((r) => setTimeout(r, 30));
+    expect(c.sent).toContainEqual([0x90, 0x10, 0x7f]);
   });
 });

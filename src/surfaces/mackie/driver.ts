@@ -77,6 +77,8 @@ class MackieSurface implements Surface {
   readonly id: string;
   readonly source: string;
   readonly units: readonly UnitSpec[];
+  /** A full render is due (renderSoon sent the motors only). */
+  private restPending = false;
   readonly profile: SurfaceProfile;
   private readonly bank: Bank;
   private readonly u: MackieUnit[];
@@ -111,7 +113,7 @@ class MackieSurface implements Surface {
     this.view = new MackieView(ctx, this.bank, base);
     const offBank = this.bank.onChange(() => this.bankChanged());
     const sub = ctx.store.feedbackFor(this.source, FEEDBACK_TICK_MS).subscribe((batch: ChangeEvent[]) => {
-      if (batch.length > 0) this.render(ctx.clock());
+      if (batch.length > 0) this.renderSoon(ctx.clock());
     });
     this.unsubscribe = () => {
       offBank();
@@ -330,7 +332,7 @@ class MackieSurface implements Surface {
     }
     this.result(this.ctx.store.setPosition(address, Math.min(1, value / u.top), this.source));
     if (i < u.strips) this.view.moved(u.base + i, true, now);
-    this.render(now);
+    this.renderSoon(now);
   }
 
   private onNote(u: MackieUnit, note: number, press: boolean, now: number): void {
@@ -502,13 +504,33 @@ class MackieSurface implements Surface {
 
   private render(now: number): void {
     if (this.disposed) return;
+    this.restPending = false;
     for (const u of this.u) if (u.conn !== undefined) this.renderUnit(u, now);
+  }
+
+  /**
+   * The motors now, the rest (LEDs, rings, displays, colours) once the current work is done
+   * (setImmediate): a fader move reaches the other surfaces' motors and the remotes first, and
+   * the displays follow in the same turn of the event loop.
+   */
+  private renderSoon(now: number): void {
+    if (this.disposed) return;
+    for (const u of this.u) if (u.conn !== undefined) this.renderFaders(u, now);
+    if (this.restPending) return;
+    this.restPending = true;
+    setImmediate(() => {
+      if (this.restPending) this.render(this.ctx.clock());
+    });
+  }
+
+  private renderFaders(u: MackieUnit, now: number): void {
+    for (let i = 0; i < u.faderCount; i++) if (!this.touched(u, i, now)) u.fader(i, this.view.faderValue(this.faderAddress(u, i), u.top));
   }
 
   private renderUnit(u: MackieUnit, now: number): void {
     const b = this.bank;
     const v = this.view;
-    for (let i = 0; i < u.faderCount; i++) if (!this.touched(u, i, now)) u.fader(i, v.faderValue(this.faderAddress(u, i), u.top));
+    this.renderFaders(u, now);
     if (u.has('vpotRings')) for (let i = 0; i < u.strips; i++) u.ring(i, v.ring(u.base + i, now));
     if (u.has('ledFeedback')) {
       for (let i = 0; i < u.strips; i++) {
