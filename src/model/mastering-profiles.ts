@@ -21,7 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { MixhostError } from './registry.js';
 import { showValue } from './session-schema.js';
-import { excerpt, formatPath, lineColumn, locateJsonError } from './session.js';
+import { bool, fallbackMessage, issueLines, oneOf, text, typeError, type ErrorFn } from './schema-text.js';
+import { excerpt, lineColumn, locateJsonError } from './session.js';
 
 export const TARGET_FORMAT = 'mixhost-mastering-target';
 export const GENRE_FORMAT = 'mixhost-mastering-genre';
@@ -142,12 +143,6 @@ export class ProfileError extends MixhostError {
 // ---------------------------------------------------------------------------------------------
 // Schemas.
 
-type ErrorFn = (iss: { code?: string; input?: unknown }) => string | undefined;
-
-const typeError =
-  (expected: string): ErrorFn =>
-  (iss) =>
-    iss.input === undefined ? `missing, expected ${expected}` : `expected ${expected}, got ${showValue(iss.input)}`;
 
 /** A number within [min, max]; `unit` is appended to values in messages (`-3 LUFS`, `0.5:1`). */
 function num(what: string, unit: string, min: number, max: number) {
@@ -157,20 +152,6 @@ function num(what: string, unit: string, min: number, max: number) {
     .min(min, { error: (iss) => `${show(iss.input)} is below ${show(min)}` })
     .max(max, { error: (iss) => `${show(iss.input)} is above ${show(max)}` });
 }
-
-function text(max: number, what = 'a string') {
-  return z
-    .string({ error: typeError(what) })
-    .min(1, { error: () => 'empty' })
-    .max(max, { error: () => `longer than ${max} characters` });
-}
-
-function oneOf<T extends readonly [string, ...string[]]>(values: T) {
-  const list = values.join(', ');
-  return z.enum(values, { error: (iss) => (iss.input === undefined ? `missing, expected one of ${list}` : `${showValue(iss.input)} is not one of ${list}`) });
-}
-
-const bool = () => z.boolean({ error: typeError('true or false') });
 
 /** A strict object whose own type error reads well; unknown keys are reported per key. */
 function strict<S extends z.core.$ZodLooseShape>(shape: S, what = 'an object') {
@@ -270,25 +251,6 @@ function genreSchema(): z.ZodType<GenreProfile> {
   return schema as unknown as z.ZodType<GenreProfile>;
 }
 
-/** One line per problem: `<path>: <what is wrong>`. */
-function issueLines(issues: readonly z.core.$ZodIssue[]): string[] {
-  const lines: string[] = [];
-  for (const iss of issues) {
-    const path = iss.path as PropertyKey[];
-    if (iss.code === 'unrecognized_keys') {
-      for (const key of iss.keys) lines.push(`${formatPath([...path, key])}: unknown field`);
-    } else {
-      lines.push(`${formatPath(path) || 'profile'}: ${iss.message}`);
-    }
-  }
-  return lines;
-}
-
-/** Messages for issues no field gave its own text. */
-function fallbackMessage(iss: { code?: string; input?: unknown; expected?: string }): string {
-  if (iss.code === 'invalid_type') return iss.input === undefined ? `missing, expected ${iss.expected}` : `expected ${iss.expected}, got ${showValue(iss.input)}`;
-  return `${showValue(iss.input)} is not allowed here`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Loading.
@@ -390,7 +352,7 @@ function parseProfile<T>(kind: Kind<T>, text: string, origin: string): T {
     throw invalid([`version: ${why} (supported: ${PROFILE_VERSION})`]);
   }
   const result = kind.schema.safeParse(obj, { error: (iss) => fallbackMessage(iss as Parameters<typeof fallbackMessage>[0]) });
-  if (!result.success) throw invalid(issueLines(result.error.issues));
+  if (!result.success) throw invalid(issueLines(result.error.issues, 'profile'));
   return result.data;
 }
 

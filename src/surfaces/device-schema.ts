@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { showValue } from '../model/session-schema.js';
+import { bool, oneOf, text, typeError } from '../model/schema-text.js';
 import {
   ACTIONS,
   CAPABILITIES,
@@ -32,13 +33,6 @@ export const NRPN_MAX = 16383;
 /** Most strips a generic bank may show. */
 export const MAX_BANK_WIDTH = 64;
 
-type ErrorFn = (iss: { code?: string; input?: unknown }) => string | undefined;
-
-const typeError =
-  (expected: string): ErrorFn =>
-  (iss) =>
-    iss.input === undefined ? `missing, expected ${expected}` : `expected ${expected}, got ${showValue(iss.input)}`;
-
 function int(what: string, min: number, max: number) {
   return z
     .number({ error: typeError(`a whole number (${what})`) })
@@ -53,20 +47,6 @@ function fraction(what: string) {
     .min(0, { error: (iss) => `${showValue(iss.input)} is below 0` })
     .max(1, { error: (iss) => `${showValue(iss.input)} is above 1` });
 }
-
-function text(max: number, what = 'a string') {
-  return z
-    .string({ error: typeError(what) })
-    .min(1, { error: () => 'empty' })
-    .max(max, { error: () => `longer than ${max} characters` });
-}
-
-function oneOf<T extends readonly [string, ...string[]]>(values: T) {
-  const list = values.join(', ');
-  return z.enum(values, { error: (iss) => (iss.input === undefined ? `missing, expected one of ${list}` : `${showValue(iss.input)} is not one of ${list}`) });
-}
-
-const bool = () => z.boolean({ error: typeError('true or false') });
 
 function id(pattern: RegExp, example: string) {
   return z

@@ -22,6 +22,7 @@ import type { z } from 'zod';
 import { MixhostError } from '../model/errors.js';
 import { showValue } from '../model/session-schema.js';
 import { excerpt, formatPath, lineColumn, locateJsonError } from '../model/session.js';
+import { fallbackMessage, issueLines } from '../model/schema-text.js';
 import { deviceFileSchema, profileFileSchema } from './device-schema.js';
 import { GLOBAL_NOTES } from './mackie/notes.js';
 import { ACTIONS, STRIP_ROLES, type Capability, type DeviceSpec, type GenericControl, type SurfaceProfile } from './types.js';
@@ -79,24 +80,6 @@ function invalid(kind: Kind, origin: string, lines: string[]): SurfaceDataError 
   return new SurfaceDataError(kind.code, origin, `${plural(lines.length, 'problem')} in the ${kind.noun}`, lines);
 }
 
-/** Messages for issues no field gave its own text. */
-function fallbackMessage(iss: { code?: string; input?: unknown; expected?: string }): string {
-  if (iss.code === 'invalid_type') return iss.input === undefined ? `missing, expected ${iss.expected}` : `expected ${iss.expected}, got ${showValue(iss.input)}`;
-  return `${showValue(iss.input)} is not allowed here`;
-}
-
-function issueLines(issues: readonly z.core.$ZodIssue[], what: string): string[] {
-  const lines: string[] = [];
-  for (const iss of issues) {
-    const path = iss.path as PropertyKey[];
-    if (iss.code === 'unrecognized_keys') {
-      for (const key of iss.keys) lines.push(`${formatPath([...path, key])}: unknown field`);
-    } else {
-      lines.push(`${formatPath(path) || what}: ${iss.message}`);
-    }
-  }
-  return lines;
-}
 
 /** JSON text -> schema-checked object without `$schema`. Every failure is a SurfaceDataError. */
 function parseFile(kind: Kind, text: string, origin: string): Record<string, unknown> {

@@ -10,8 +10,12 @@ import { meterLayout, METER_FLOOR_DB } from '../../src/model/meters.js';
 import { ParamRegistry } from '../../src/model/registry.js';
 import { applySession, sessionLayout } from '../../src/model/session.js';
 import type { Session } from '../../src/model/session-schema.js';
+import { expect } from 'vitest';
+import { MixhostError } from '../../src/model/errors.js';
+import { matchDevice, type SurfaceData } from '../../src/surfaces/loader.js';
+import { SurfaceManager, type ManagerOptions } from '../../src/surfaces/manager.js';
 import type { SurfaceContext, SurfaceEvent } from '../../src/surfaces/surface.js';
-import type { MidiConnection } from '../../src/surfaces/types.js';
+import type { MidiBackend, MidiConnection } from '../../src/surfaces/types.js';
 
 export interface FakeConnection extends MidiConnection {
   /** Every send() call's bytes, in order. */
@@ -94,4 +98,25 @@ export function surfaceFixture(session: Session = demoSession()): SurfaceFixture
     report: (e) => events.push(e),
   };
   return { session, registry, store, ctx, meterValues, setTime: (ms) => (now = ms), events };
+}
+
+/** The code and message of the MixhostError `f` throws (fails the test if it throws anything else, or nothing). */
+export function codeOf(f: () => unknown): { code: string; message: string } {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(MixhostError);
+    return { code: (e as MixhostError).code, message: (e as Error).message };
+  }
+  throw new Error('expected a throw');
+}
+
+/**
+ * A surface manager on a fixture's store and a backend, with the shipped device files; timers
+ * slowed to a minute (tests poll and tick by hand).
+ */
+export function testManager(f: SurfaceFixture, backend: MidiBackend, data: SurfaceData, extra: Partial<ManagerOptions> = {}): SurfaceManager {
+  const { report: _report, ...ctx } = f.ctx;
+  void _report;
+  return new SurfaceManager({ ctx, backend, data, matchDevice: (p) => matchDevice(p, data.devices), pollMs: 60_000, tickMs: 60_000, ...extra });
 }

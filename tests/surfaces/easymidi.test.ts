@@ -22,6 +22,7 @@ import {
   easymidiToBytes,
 } from '../../src/surfaces/transport/easymidi.js';
 import type { MidiMessage } from '../../src/surfaces/types.js';
+import { codeOf } from '../helpers/surfaces.js';
 
 const LCD_HELLO = [0xf0, 0x00, 0x00, 0x66, 0x10, 0x12, 0x00, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0xf7];
 
@@ -301,15 +302,6 @@ function backendOver(fake: Fake, errors: Array<[unknown, string]> = []): Easymid
   return new EasymidiBackend({ load: () => fake.mod, platform: 'darwin', onListenerError: (e, p) => errors.push([e, p]) });
 }
 
-function codeOf(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MixhostError);
-    return { code: (e as MixhostError).code, message: (e as Error).message };
-  }
-  throw new Error('expected a throw');
-}
 
 describe('EasymidiBackend (fake easymidi)', () => {
   it('lists what easymidi lists', () => {

@@ -8,13 +8,13 @@
  *   control the profile leaves free is learnt, then moves what it was learnt to.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSurfaceData, matchDevice, type SurfaceData } from '../../src/surfaces/loader.js';
+import { loadSurfaceData, type SurfaceData } from '../../src/surfaces/loader.js';
 import { SurfaceManager, type LearnResult } from '../../src/surfaces/manager.js';
 import { RELATIVE } from '../../src/surfaces/midi/relative.js';
 import { GLOBAL_NOTES } from '../../src/surfaces/mackie/notes.js';
 import { MemoryMidiBackend, type MemoryDevice } from '../../src/surfaces/transport/memory.js';
 import type { DeviceSpec, GenericControl, SurfaceProfile } from '../../src/surfaces/types.js';
-import { surfaceFixture, type SurfaceFixture } from '../helpers/surfaces.js';
+import { surfaceFixture, testManager, type SurfaceFixture } from '../helpers/surfaces.js';
 
 let data: SurfaceData;
 beforeAll(async () => {
@@ -33,18 +33,7 @@ async function rig(device: DeviceSpec): Promise<Rig> {
   const backend = new MemoryMidiBackend();
   const port = `${device.name} test port`;
   const dev = backend.plug(port);
-  const { report: _r, ...ctx } = f.ctx;
-  void _r;
-  const m = new SurfaceManager({
-    ctx,
-    backend,
-    data,
-    matchDevice: (p) => matchDevice(p, data.devices),
-    surfaces: [{ device: device.id, port }],
-    auto: false,
-    pollMs: 60_000,
-    tickMs: 60_000,
-  });
+  const m = testManager(f, backend, data, { surfaces: [{ device: device.id, port }], auto: false });
   await m.start();
   expect(m.status().surfaces[0].units[0].connected).toBe(true);
   return { f, m, dev, status: () => m.status().surfaces[0] as ReturnType<Rig['status']> };

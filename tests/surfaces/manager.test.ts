@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadSurfaceData, matchDevice, type SurfaceData } from '../../src/surfaces/loader.js';
+import { loadSurfaceData, type SurfaceData } from '../../src/surfaces/loader.js';
 import { SurfaceManager, slug, type LearnResult, type ManagerOptions, type SurfaceConfig } from '../../src/surfaces/manager.js';
 import { MemoryMidiBackend } from '../../src/surfaces/transport/memory.js';
-import { surfaceFixture, type SurfaceFixture } from '../helpers/surfaces.js';
+import { surfaceFixture, testManager, type SurfaceFixture } from '../helpers/surfaces.js';
 
 let data: SurfaceData;
 beforeAll(async () => {
@@ -23,17 +23,7 @@ afterEach(async () => {
 });
 
 function manager(f: SurfaceFixture, backend: MemoryMidiBackend, extra: Partial<ManagerOptions> = {}): SurfaceManager {
-  const { report: _r, ...ctx } = f.ctx;
-  void _r;
-  const m = new SurfaceManager({
-    ctx,
-    backend,
-    data,
-    matchDevice: (p) => matchDevice(p, data.devices),
-    pollMs: 60_000, // the tests poll by hand
-    tickMs: 60_000,
-    ...extra,
-  });
+  const m = testManager(f, backend, data, extra);
   managers.push(m);
   return m;
 }

@@ -8,16 +8,8 @@ import { MixhostError } from '../../src/model/errors.js';
 import { MidiParser } from '../../src/surfaces/midi/parser.js';
 import { MemoryMidiBackend } from '../../src/surfaces/transport/memory.js';
 import type { MidiMessage } from '../../src/surfaces/types.js';
+import { codeOf } from '../helpers/surfaces.js';
 
-function codeOf(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MixhostError);
-    return { code: (e as MixhostError).code, message: (e as Error).message };
-  }
-  throw new Error('expected a throw');
-}
 
 describe('MemoryMidiBackend', () => {
   it('lists plugged devices, both directions by default, one direction on request', () => {
