@@ -19,7 +19,7 @@ import type { ParamRegistry } from '../model/registry.js';
 import type { Session } from '../model/session-schema.js';
 import type { ControlServer } from '../server/control-server.js';
 import { loadSurfaceData, matchDevice } from '../surfaces/loader.js';
-import { SurfaceManager, type SurfaceConfig } from '../surfaces/manager.js';
+import { SurfaceManager, checkSurfaceConfigs, readLearnFile, type SurfaceConfig, type SurfaceData } from '../surfaces/manager.js';
 import type { MeterReader } from '../surfaces/surface.js';
 import { EasymidiBackend } from '../surfaces/transport/easymidi.js';
 import type { MidiBackend } from '../surfaces/types.js';
@@ -53,13 +53,31 @@ export function parseSurfaceFlag(text: string): SurfaceConfig {
   return { device, ...(port !== undefined ? { port } : {}), ...(profile !== undefined ? { profile } : {}) };
 }
 
-/** Check the flags (before any audio starts): mode, entries, the files they name. */
-export async function checkSurfaceFlags(flags: SurfaceFlags): Promise<{ mode: 'auto' | 'listed' | 'off'; configs: SurfaceConfig[] }> {
+export interface CheckedSurfaceFlags {
+  readonly mode: 'auto' | 'listed' | 'off';
+  readonly configs: SurfaceConfig[];
+  /** The device and profile files (not loaded with --midi off). */
+  readonly data?: SurfaceData;
+}
+
+/**
+ * Check the flags before any audio starts: the mode, each --surface entry's device and profile
+ * (the device and profile files are loaded and checked here), and the learn file (read: a
+ * broken one stops the start, it is never overwritten).
+ */
+export async function checkSurfaceFlags(flags: SurfaceFlags, sessionFile?: string): Promise<CheckedSurfaceFlags> {
   const mode = flags.midi ?? 'auto';
   if (mode !== 'auto' && mode !== 'listed' && mode !== 'off') throw new MixhostError('E_USAGE', `--midi ${mode}: auto, listed or off`);
   const configs = (flags.surface ?? []).map(parseSurfaceFlag);
-  if (mode === 'off' && configs.length > 0) throw new MixhostError('E_USAGE', '--surface with --midi off: nothing would open it');
-  return { mode, configs };
+  if (mode === 'off') {
+    if (configs.length > 0) throw new MixhostError('E_USAGE', '--surface with --midi off: nothing would open it');
+    return { mode, configs };
+  }
+  const data = await loadSurfaceData();
+  checkSurfaceConfigs(configs, data);
+  const learnFile = flags.learn ?? (sessionFile !== undefined ? defaultLearnFile(sessionFile) : undefined);
+  if (learnFile !== undefined) await readLearnFile(learnFile);
+  return { mode, configs, data };
 }
 
 export interface StartSurfacesOptions {
@@ -75,12 +93,11 @@ export interface StartSurfacesOptions {
 }
 
 export async function startSurfaces(o: StartSurfacesOptions): Promise<SurfaceManager | undefined> {
-  const { mode, configs } = await checkSurfaceFlags(o.flags);
-  if (mode === 'off') {
+  const { mode, configs, data } = await checkSurfaceFlags(o.flags, o.sessionFile);
+  if (mode === 'off' || data === undefined) {
     o.err.write('midi: off (--midi off)\n');
     return undefined;
   }
-  const data = await loadSurfaceData();
   const learnFile = o.flags.learn ?? (o.sessionFile !== undefined ? defaultLearnFile(o.sessionFile) : undefined);
   const manager = new SurfaceManager({
     ctx: { store: o.cs.store, registry: o.registry, layout: remoteLayout(o.session, o.registry.layout), meters: o.meters, clock: Date.now },

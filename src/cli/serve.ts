@@ -138,7 +138,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     for (const o of values['allow-origin'] ?? []) {
       if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new MixhostError('E_USAGE', `--allow-origin ${o}: an origin such as https://mixer.example or http://10.0.0.5:3000 (scheme, host, port; no path)`);
     }
-    await checkSurfaceFlags(values);
+    await checkSurfaceFlags(values, values.session);
     const registry = new ParamRegistry(layout);
     const params = registry.createTable();
     applySession(session, registry, params);

@@ -111,7 +111,7 @@ export class SurfaceManager {
   constructor(private readonly opts: ManagerOptions) {
     this.ctx = { ...opts.ctx, report: (e) => this.report(e) };
     this.watcher = new PortWatcher(opts.backend, { pollMs: opts.pollMs ?? 1000, onEvent: (e: PortEvent) => this.onPortEvent(e) });
-    for (const [i, c] of (opts.surfaces ?? []).entries()) this.validateConfig(c, i);
+    checkSurfaceConfigs(opts.surfaces ?? [], opts.data);
   }
 
   /** Load learnt mappings, build the configured surfaces, look at the ports, start the timers. */
@@ -252,18 +252,6 @@ export class SurfaceManager {
     clearTimeout(l.timer);
     for (const s of this.surfaces.filter(isLearning)) s.cancelLearn();
     l.done(r);
-  }
-
-  private validateConfig(c: SurfaceConfig, i: number): void {
-    const d = this.opts.data.devices.get(c.device);
-    if (d === undefined) {
-      throw new MixhostError('E_DEVICE_UNKNOWN', `--surface ${c.device}: unknown device; known: ${[...this.opts.data.devices.keys()].sort().join(', ')}`);
-    }
-    const p = c.profile ?? `${c.device}.default`;
-    const prof = this.opts.data.profiles.get(p);
-    if (prof === undefined) throw new MixhostError('E_PROFILE_UNKNOWN', `--surface ${c.device}: no profile '${p}'`);
-    if (prof.device !== c.device) throw new MixhostError('E_PROFILE_UNKNOWN', `--surface ${c.device}: profile '${p}' is for ${prof.device}`);
-    void i;
   }
 
   private profileFor(device: DeviceSpec, id?: string): SurfaceProfile {
@@ -512,28 +500,7 @@ export class SurfaceManager {
   }
 
   private async loadLearnt(): Promise<void> {
-    const file = this.opts.learnFile;
-    if (file === undefined) return;
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new MixhostError('E_LEARN_FILE', `${file}: cannot be read (${(e as Error).message})`);
-    }
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (e) {
-      throw new MixhostError('E_LEARN_FILE', `${file}: not valid JSON (${(e as Error).message})`);
-    }
-    const surfaces = (data as { version?: unknown; surfaces?: unknown }).surfaces;
-    if ((data as { version?: unknown }).version !== 1 || typeof surfaces !== 'object' || surfaces === null || Array.isArray(surfaces)) {
-      throw new MixhostError('E_LEARN_FILE', `${file}: not a mixhost learn file ({"version": 1, "surfaces": {...}})`);
-    }
-    for (const [id, list] of Object.entries(surfaces)) {
-      if (Array.isArray(list)) this.saved[id] = list.filter((x): x is Mapping => typeof x === 'object' && x !== null && typeof (x as Mapping).control === 'string' && typeof (x as Mapping).target === 'string');
-    }
+    if (this.opts.learnFile !== undefined) this.saved = await readLearnFile(this.opts.learnFile);
   }
 
   private saveLearnt(): void {
@@ -556,6 +523,49 @@ function commonPrefix(a: string, b: string): number {
   let i = 0;
   while (i < x.length && i < y.length && x[i] === y[i]) i++;
   return i;
+}
+
+/** Each --surface entry names a device file and a profile for that device (E_DEVICE_UNKNOWN, E_PROFILE_UNKNOWN). */
+export function checkSurfaceConfigs(configs: readonly SurfaceConfig[], data: SurfaceData): void {
+  for (const c of configs) {
+    if (!data.devices.has(c.device)) {
+      throw new MixhostError('E_DEVICE_UNKNOWN', `--surface ${c.device}: unknown device; known: ${[...data.devices.keys()].sort().join(', ')}`);
+    }
+    const p = c.profile ?? `${c.device}.default`;
+    const prof = data.profiles.get(p);
+    if (prof === undefined) throw new MixhostError('E_PROFILE_UNKNOWN', `--surface ${c.device}: no profile '${p}'`);
+    if (prof.device !== c.device) throw new MixhostError('E_PROFILE_UNKNOWN', `--surface ${c.device}: profile '${p}' is for ${prof.device}`);
+  }
+}
+
+/**
+ * The learnt mappings of a learn file, per surface id; none if the file does not exist yet.
+ * Throws E_LEARN_FILE for a file that cannot be read, is not JSON or not a learn file. Entries
+ * that are not mappings are skipped (the drivers check the rest against their devices).
+ */
+export async function readLearnFile(file: string): Promise<Record<string, Mapping[]>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new MixhostError('E_LEARN_FILE', `${file}: cannot be read (${(e as Error).message})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new MixhostError('E_LEARN_FILE', `${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const surfaces = (data as { surfaces?: unknown } | null)?.surfaces;
+  if ((data as { version?: unknown } | null)?.version !== 1 || typeof surfaces !== 'object' || surfaces === null || Array.isArray(surfaces)) {
+    throw new MixhostError('E_LEARN_FILE', `${file}: not a mixhost learn file ({"version": 1, "surfaces": {...}})`);
+  }
+  const out: Record<string, Mapping[]> = {};
+  for (const [id, list] of Object.entries(surfaces)) {
+    if (Array.isArray(list)) out[id] = list.filter((x): x is Mapping => typeof x === 'object' && x !== null && typeof (x as Mapping).control === 'string' && typeof (x as Mapping).target === 'string');
+  }
+  return out;
 }
 
 function roleOrder(s: UnitSlot): number {

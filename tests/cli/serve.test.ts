@@ -145,6 +145,34 @@ describe('mixhost serve', () => {
     expect(readFileSync(broken, 'utf8')).toBe('{"version":1,"invites":[{"id":"abcd","role":"performer","bus":2}]}');
   });
 
+  it('refuses bad MIDI flags and a broken learn file with exit code 2 before any audio starts', async () => {
+    const run = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'serve', '--audio', 'null', '--http', '0', '--local-only', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const mode = await run(['--midi', 'sometimes']);
+    expect([mode.code, mode.stderr.trim()]).toEqual([2, 'mixhost: E_USAGE: --midi sometimes: auto, listed or off']);
+    const device = await run(['--surface', 'behringer-x-touh']);
+    expect(device.code).toBe(2);
+    expect(device.stderr).toMatch(/^mixhost: E_DEVICE_UNKNOWN: --surface behringer-x-touh: unknown device; known: akai-midimix, behringer-x-touch, /);
+    const profile = await run(['--surface', 'behringer-x-touch,profile=korg-nanokontrol2.default']);
+    expect([profile.code, profile.stderr.trim()]).toEqual([2, "mixhost: E_PROFILE_UNKNOWN: --surface behringer-x-touch: profile 'korg-nanokontrol2.default' is for korg-nanokontrol2"]);
+    const off = await run(['--midi', 'off', '--surface', 'behringer-x-touch']);
+    expect(off.code).toBe(2);
+    expect(off.stderr).toContain('E_USAGE: --surface with --midi off');
+    const learn = path.join(dir, 'broken.learn.json');
+    writeFileSync(learn, '{"version": 1, "surfaces": [');
+    const file = await run(['--learn', learn]);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/^mixhost: E_LEARN_FILE: .*broken\.learn\.json: not valid JSON/);
+    // Nothing started: no audio line; the broken file is left as it was.
+    for (const r of [mode, device, profile, off, file]) expect(r.stderr).not.toContain('audio:');
+    expect(readFileSync(learn, 'utf8')).toBe('{"version": 1, "surfaces": [');
+  });
+
   it('refuses a PortAudio device that is not there, with E_AUDIO_DEVICE and exit code 2', async () => {
     const child = spawn(process.execPath, [CLI, 'serve', '--audio', 'portaudio:no-such-interface', '--http', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
