@@ -99,6 +99,7 @@ export async function startSurfaces(o: StartSurfacesOptions): Promise<SurfaceMan
     return undefined;
   }
   const learnFile = o.flags.learn ?? (o.sessionFile !== undefined ? defaultLearnFile(o.sessionFile) : undefined);
+  const tty = (o.err as { isTTY?: boolean }).isTTY === true;
   const manager = new SurfaceManager({
     ctx: { store: o.cs.store, registry: o.registry, layout: remoteLayout(o.session, o.registry.layout), meters: o.meters, clock: Date.now },
     backend: o.backend ?? new EasymidiBackend(),
@@ -107,7 +108,8 @@ export async function startSurfaces(o: StartSurfacesOptions): Promise<SurfaceMan
     auto: mode === 'auto',
     learnFile,
     matchDevice: (port) => matchDevice(port, data.devices),
-    onReport: (e) => o.err.write(`midi: ${e.surface !== '-' ? `${e.surface}: ` : ''}${e.level === 'warn' ? `${e.code}: ` : ''}${e.message}\n`),
+    // On a terminal the meter line is redrawn in place: clear it before a report's line.
+    onReport: (e) => o.err.write(`${tty ? '\r\x1b[K' : ''}midi: ${e.surface !== '-' ? `${e.surface}: ` : ''}${e.level === 'warn' ? `${e.code}: ` : ''}${e.message}\n`),
   });
   await manager.start();
   o.cs.attachSurfaces(manager);
