@@ -290,3 +290,19 @@ function findSeq(hay: readonly number[], needle: readonly number[]): number {
   for (let i = 0; i + needle.length <= hay.length; i++) if (needle.every((b, k) => hay[i + k] === b)) return i;
   return -1;
 }
+
+describe('two faders on one parameter', () => {
+  test('the master layer: strip 1 and the master fader both move master/fader; letting go of one keeps the lease while the other is held', () => {
+    const { f, s, conns } = rig([MCU]);
+    const c = conns[0];
+    c.feed(0x90, 0x44, 0x7f, 0x90, 0x44, 0x00); // view-outputs: the master layer
+    c.feed(0x90, 0x68, 0x7f); // touch strip 1 (master/fader)
+    c.feed(0x90, 0x70, 0x7f); // touch the master fader (master/fader too)
+    expect(f.store.holder('master/fader')).toBe(s.source);
+    c.feed(0x90, 0x68, 0x00); // strip 1 let go
+    expect(f.store.holder('master/fader')).toBe(s.source);
+    expect(f.store.set('master/fader', -20, 'ws:1')).toMatchObject({ ok: false, code: 'E_CONTROL_HELD' });
+    c.feed(0x90, 0x70, 0x00); // the master fader let go too
+    expect(f.store.holder('master/fader')).toBeUndefined();
+  });
+});

@@ -481,9 +481,13 @@ class MackieSurface implements Surface {
   }
 
   private unhold(f: FaderTouch): void {
-    if (f.leased === undefined) return;
-    this.ctx.store.release(f.leased, this.source);
+    const address = f.leased;
+    if (address === undefined) return;
     f.leased = undefined;
+    // Two faders of this surface may move one parameter (the master layer's first strip and the
+    // master fader): the lease stays while the other still holds it.
+    if (this.u.some((u) => u.touch.some((t) => t.leased === address))) return;
+    this.ctx.store.release(address, this.source);
   }
 
   private touched(u: MackieUnit, i: number, now: number): boolean {
