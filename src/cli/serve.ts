@@ -2,7 +2,8 @@
  * `mixhost serve [--session FILE] [--audio SPEC] [--rate HZ] [--block N] [--queue N] [--http PORT]
  *                [--local-only] [--token TOKEN] [--target ID] [--report BASE] [--invites FILE]
  *                [--invite NAME:BUS|NAME:viewer]... [--allow-origin ORIGIN]... [--qr]
- *                [--midi auto|listed|off] [--surface DEVICE[@PORT][,profile=ID]]... [--learn FILE]`
+ *                [--midi auto|listed|off] [--surface DEVICE[@PORT][,profile=ID]]... [--learn FILE]
+ *                [--osc PORT|off]`
  *
  * Plays a session (the built-in demo by default) live: the render worker (a worker_thread)
  * owns the engine and the audio backend; this thread runs the HTTP API and the terminal
@@ -18,7 +19,8 @@
  * Live mastering as before: each master chain measures its output and projects where the
  * integrated loudness will land; on stop a conformity report per chain is printed (and written
  * with `--report BASE`). `--target ID` sets chain 1's target and ceiling from a profile.
- * MIDI surfaces (serve-surfaces.ts) run on the same control store as the web remote.
+ * MIDI surfaces (serve-surfaces.ts) and OSC (serve-osc.ts) run on the same control store as the
+ * web remote.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,6 +40,8 @@ import { chooseToken } from '../server/auth.js';
 import { startControlServer, type ControlServer } from '../server/control-server.js';
 import type { SurfaceManager } from '../surfaces/manager.js';
 import { SURFACE_OPTIONS, checkSurfaceFlags, startSurfaces } from './serve-surfaces.js';
+import type { NativeOscServer } from '../osc/native.js';
+import { OSC_OPTIONS, parseOscFlag, startOsc } from './serve-osc.js';
 import { lanAddresses } from '../server/http.js';
 import { encodeQr, qrToTerminal } from '../server/qr.js';
 import { reportError } from './output.js';
@@ -95,6 +99,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   let host: RenderHost | undefined;
   let http: ControlServer | undefined;
   let surfaces: SurfaceManager | undefined;
+  let osc: NativeOscServer | undefined;
   const err = process.stderr;
   try {
     const { values } = parseArgs({
@@ -117,6 +122,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
         'allow-origin': { type: 'string', multiple: true },
         qr: { type: 'boolean' },
         ...SURFACE_OPTIONS,
+        ...OSC_OPTIONS,
       },
     });
     const token = chooseToken(values.token, process.env);
@@ -139,6 +145,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new MixhostError('E_USAGE', `--allow-origin ${o}: an origin such as https://mixer.example or http://10.0.0.5:3000 (scheme, host, port; no path)`);
     }
     await checkSurfaceFlags(values, values.session);
+    parseOscFlag(values.osc);
     const registry = new ParamRegistry(layout);
     const params = registry.createTable();
     applySession(session, registry, params);
@@ -176,6 +183,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       ...h.snapshot(),
       session: { name: session.name ?? 'session', channels: layout.channels.length },
       uptimeS: Math.round((Date.now() - t0) / 100) / 10,
+      osc: osc !== undefined ? { port: osc.port, subscribers: osc.subscribers, ...osc.stats } : { on: false },
     });
     const bindHost = values['local-only'] ? '127.0.0.1' : '0.0.0.0';
     http = await startControlServer({
@@ -201,6 +209,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       sessionFile: values.session,
       err,
     });
+    osc = await startOsc({ cs: http, registry, meters: { layout: meterLayout, read: (dst) => h.readMeters(dst) }, flag: values.osc, host: bindHost, err });
     for (const want of invitesWanted) {
       const existing = http.invites.list().find((i) => i.name === want.name && i.role === want.role && i.bus === want.bus);
       if (existing === undefined) await http.invites.create(want);
@@ -272,6 +281,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     const reports = await h.stop(requests);
     await surfaces?.close();
     surfaces = undefined;
+    await osc?.close();
+    osc = undefined;
     await http.close();
     http = undefined;
     err.write(
@@ -293,6 +304,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     }
     return reportError(e, false);
   } finally {
+    await osc?.close();
     await surfaces?.close();
     await host?.stop();
     await http?.close();

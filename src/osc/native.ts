@@ -7,10 +7,12 @@
  * - An address with no arguments is a query: the value (or position) is sent back to the sender.
  * - Patterns (`/ch/*\/mute`, `/ch/[1-4]/fader`, `{a,b}`) address every matching parameter, for
  *   sets and queries alike. Bundles are run in order, at once (time tags are not scheduled).
- * - `/subscribe s PATTERN [i SECONDS]`: the changes of the matching parameters are sent to the
- *   subscriber, everybody else's (never its own: no echo), coalesced per 20 ms tick, for SECONDS
- *   (default 10, at most 60); the current values go out at once. `/renew [s PATTERN]` extends
- *   one or all; `/unsubscribe [s PATTERN]` ends one or all.
+ * - `/subscribe s PATTERN [i SECONDS [i PORT]]`: the changes of the matching parameters are
+ *   sent to the subscriber, everybody else's (never its own: no echo), coalesced per 20 ms tick,
+ *   for SECONDS (default 10, at most 60); the current values go out at once. Replies go to the
+ *   sender's address and port, or to PORT on the sender's address (a separate listener, such
+ *   as liblo's oscdump). `/renew [s PATTERN] [i PORT]` extends one or all; `/unsubscribe
+ *   [s PATTERN] [i PORT]` ends one or all (PORT: the reply port the subscription was made with).
  * - `/meters s POINT [i HZ]`: the meter point's fields (dBFS, see docs/remote-protocol.md) as a
  *   blob of big-endian float32s on `/meters/POINT`, HZ times a second (default 10, 1..60), for
  *   10 s; sending it again renews it.
@@ -192,7 +194,7 @@ export class NativeOscServer {
 
   // ---- subscriptions ----
 
-  private client(from: RemoteInfo): Client | undefined {
+  private client(from: { address: string; port: number }): Client | undefined {
     const key = `${from.address}:${from.port}`;
     let c = this.clients.get(key);
     if (c !== undefined) return c;
@@ -209,7 +211,10 @@ export class NativeOscServer {
     if (typeof match !== 'function') return this.drop('bad-pattern');
     const seconds = lifetime(m.args[1]);
     if (seconds === undefined) return this.drop('bad-arguments');
-    const c = this.client(from);
+    const replyPort = m.args[2] === undefined ? from.port : numeric(m.args[2]);
+    if (replyPort === undefined || !Number.isInteger(replyPort) || replyPort < 1 || replyPort > 65535) return this.drop('bad-arguments');
+    const to = { ...from, port: replyPort };
+    const c = this.client(to);
     if (c === undefined) {
       this.drop('full');
       this.reply(from, encodeMessage('/error', [str('E_OSC_FULL'), str(`${MAX_SUBSCRIBERS} OSC subscribers already`), str(pattern)]));
@@ -220,12 +225,12 @@ export class NativeOscServer {
     if (existing !== undefined) existing.expires = expires;
     else c.subs.push({ pattern, match, expires });
     c.feedback ??= this.opts.store.feedbackFor(c.source, FEEDBACK_TICK_MS).subscribe((batch) => this.sendFeedback(c, batch));
-    this.reply(from, encodeMessage('/subscribed', [str(pattern), { type: 'i', value: seconds }]));
-    for (const a of this.addresses) if (match(a)) this.reply(from, this.valueMessage(a, false));
+    this.reply(to, encodeMessage('/subscribed', [str(pattern), { type: 'i', value: seconds }]));
+    for (const a of this.addresses) if (match(a)) this.reply(to, this.valueMessage(a, false));
   }
 
   private renew(m: OscMessage, from: RemoteInfo): void {
-    const c = this.clients.get(`${from.address}:${from.port}`);
+    const c = this.clients.get(replyKey(m, from));
     if (c === undefined) return this.drop('unknown-address');
     const pattern = m.args[0]?.type === 's' ? m.args[0].value : undefined;
     const expires = this.now() + DEFAULT_LIFETIME_S * 1000;
@@ -234,7 +239,7 @@ export class NativeOscServer {
   }
 
   private unsubscribe(m: OscMessage, from: RemoteInfo): void {
-    const c = this.clients.get(`${from.address}:${from.port}`);
+    const c = this.clients.get(replyKey(m, from));
     if (c === undefined) return;
     const pattern = m.args[0]?.type === 's' ? m.args[0].value : undefined;
     c.subs = pattern === undefined ? [] : c.subs.filter((s) => s.pattern !== pattern);
@@ -320,7 +325,7 @@ export class NativeOscServer {
     return encodeMessage(`/${address}${position ? POSITION_SUFFIX : ''}`, [{ type: 'f', value: x }]);
   }
 
-  private reply(to: RemoteInfo, bytes: Uint8Array): void {
+  private reply(to: { address: string; port: number }, bytes: Uint8Array): void {
     this.stats.replies++;
     this.send(to.address, to.port, bytes);
   }
@@ -358,6 +363,12 @@ function lifetime(a: OscArg | undefined): number | undefined {
   const v = numeric(a);
   if (v === undefined) return undefined;
   return Math.min(MAX_LIFETIME_S, Math.max(1, Math.round(v)));
+}
+
+/** The client a /renew or /unsubscribe is about: the sender, or its `i PORT` listener. */
+function replyKey(m: OscMessage, from: RemoteInfo): string {
+  const port = m.args.find((a) => a.type === 'i') as { value: number } | undefined;
+  return `${from.address}:${port?.value ?? from.port}`;
 }
 
 function str(value: string): OscArg {
