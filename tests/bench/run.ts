@@ -6,6 +6,7 @@ import { benchMeters, benchSetToFeedback } from './control.bench.js';
 import { benchAllocation, benchAllocationPerChange, benchStrips } from './engine.bench.js';
 import { benchLoudness } from './loudness.bench.js';
 import { benchMidiToFeedback } from './midi.bench.js';
+import { benchOscSets } from './osc.bench.js';
 import { benchMaster } from './master.bench.js';
 import { benchRender } from './render.bench.js';
 import { benchControlToAudio, benchSoak } from './rt.bench.js';
@@ -23,6 +24,7 @@ const BENCHES: ReadonlyArray<{ names: string[]; run: () => BenchResult[] | Promi
   { names: ['control.set_to_feedback_p99_ms'], run: benchSetToFeedback },
   { names: ['remote.meters_32_clients_cpu'], run: benchMeters },
   { names: ['midi.in_to_feedback_p99_ms'], run: benchMidiToFeedback },
+  { names: ['osc.set_per_s'], run: benchOscSets },
 ];
 
 async function main(): Promise<void> {
