@@ -23,6 +23,7 @@ import { demoSession } from '../../src/model/demo-session.js';
 import { ParamRegistry } from '../../src/model/registry.js';
 import { sessionLayout } from '../../src/model/session.js';
 import type { BenchResult } from './report.js';
+import { workerReplies } from './worker-replies.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TOKEN = 'bench-token-0123456789';
@@ -30,8 +31,6 @@ const CLIENTS = 4;
 const MOVES = 1000;
 /** Moves before the measured ones, not counted (the code paths compiled, the sockets warm). */
 const WARMUP = 100;
-
-type Reply = { type: string; [k: string]: unknown };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const now = (): number => performance.timeOrigin + performance.now();
@@ -42,19 +41,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 export async function benchMidiToFeedback(): Promise<BenchResult[]> {
   const worker = new Worker(path.join(ROOT, 'tests/bench/midi-server.mjs'), { workerData: { root: ROOT, token: TOKEN } });
-  const replies: Reply[] = [];
-  let wake: (() => void) | undefined;
-  worker.on('message', (m: Reply) => {
-    replies.push(m);
-    wake?.();
-  });
-  const reply = async (type: string): Promise<Reply> => {
-    for (;;) {
-      const i = replies.findIndex((r) => r.type === type);
-      if (i >= 0) return replies.splice(i, 1)[0];
-      await new Promise<void>((r) => (wake = r));
-    }
-  };
+  const reply = workerReplies(worker);
   try {
     const ready = await reply('ready');
     if (ready.ok !== true) throw new Error(`the two surfaces did not connect: ${JSON.stringify(ready.status)}`);

@@ -14,13 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { decodePacket, encodeMessage, isBundle } from '../../src/osc/codec.js';
 import type { BenchResult } from './report.js';
+import { workerReplies } from './worker-replies.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WINDOW = 128;
 const SETS = 100_000;
 const SUBSCRIBERS = 4;
-
-type Reply = { type: string; [k: string]: unknown };
 
 async function udp(onMessage: (address: string, value: number) => void): Promise<Socket> {
   const s = createSocket('udp4');
@@ -36,19 +35,7 @@ async function udp(onMessage: (address: string, value: number) => void): Promise
 
 export async function benchOscSets(): Promise<BenchResult[]> {
   const worker = new Worker(path.join(ROOT, 'tests/bench/osc-server.mjs'), { workerData: { root: ROOT } });
-  const replies: Reply[] = [];
-  let wake: (() => void) | undefined;
-  worker.on('message', (m: Reply) => {
-    replies.push(m);
-    wake?.();
-  });
-  const reply = async (type: string): Promise<Reply> => {
-    for (;;) {
-      const i = replies.findIndex((r) => r.type === type);
-      if (i >= 0) return replies.splice(i, 1)[0];
-      await new Promise<void>((r) => (wake = r));
-    }
-  };
+  const reply = workerReplies(worker);
   const sockets: Socket[] = [];
   try {
     const port = (await reply('ready')).port as number;

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LoudnessHistory, HISTORY_SIX_HOURS } from '../../src/engine/loudness-history.js';
 import { LoudnessMeter, lufsFromPower } from '../../src/engine/loudness.js';
 import { feedSegments, seg, type Segment } from './ebu-cases.js';
+import { mulberry32 as rng } from '../helpers/random.js';
 
 const measured: string[] = [];
 afterAll(() => {
@@ -12,17 +13,6 @@ afterAll(() => {
 const pw = (lufs: number): number => Math.pow(10, (lufs + 0.691) / 10);
 const powerOf = (l: number): number => (Number.isFinite(l) ? pw(l) : 0);
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A programme-like series of per-step loudness values: phrases of 2–12 s at levels drawn around

@@ -19,6 +19,7 @@ import {
   type OscPacket,
 } from '../../src/osc/codec.js';
 import { MixhostError } from '../../src/model/errors.js';
+import { mulberry32 as prng } from '../helpers/random.js';
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -319,17 +320,6 @@ function encodeMessageUnchecked(address: string): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // Seeded fuzz
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomPacket(r: () => number, depth = 0): OscPacket {
   const int = (n: number): number => Math.floor(r() * n);

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { MixhostError } from '../../src/model/errors.js';
 import { compilePattern, hasWildcards, matchAll, type PatternMatcher } from '../../src/osc/pattern.js';
+import { mulberry32 as prng } from '../helpers/random.js';
 
 function compiled(p: string): PatternMatcher {
   const m = compilePattern(p);
@@ -151,17 +152,6 @@ describe('OSC 1.0 rules', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Pattern tokens, the regular expression each stands for (within one part), and what it may match. */
 const TOKENS: [string, string, string[]][] = [

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeMidi, hex } from '../../src/surfaces/midi/encode.js';
 import { MAX_SYSEX, MidiParser } from '../../src/surfaces/midi/parser.js';
 import type { MidiMessage } from '../../src/surfaces/types.js';
+import { mulberry32 as prng } from '../helpers/random.js';
 
 function parser(): { p: MidiParser; out: MidiMessage[] } {
   const out: MidiMessage[] = [];
@@ -308,17 +309,6 @@ describe('encodeMidi', () => {
 
 // ---- fuzz against a reference ----
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The rules, read over the whole stream at once: real-time bytes vanish; the rest splits into
