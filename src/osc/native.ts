@@ -22,14 +22,14 @@
  *
  * OSC has no authentication: the port is for a trusted network (see docs/osc.md).
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import type { Subscription } from 'rxjs';
 import type { ChangeEvent, ControlStore } from '../control/store.js';
-import { MixhostError } from '../model/errors.js';
 import type { MeterLayout } from '../model/meters.js';
 import type { ParamRegistry } from '../model/registry.js';
-import { decodePacket, encodeMessage, messagesOf, type OscArg, type OscMessage } from './codec.js';
+import { encodeMessage, type OscArg, type OscMessage } from './codec.js';
 import { compilePattern, hasWildcards, type PatternMatcher } from './pattern.js';
+import { bindOscSocket, numberArg, sourceOf, stringArg, strs, UdpOscServer, type Peer, type UdpOscStats } from './udp.js';
 
 export const DEFAULT_LIFETIME_S = 10;
 export const MAX_LIFETIME_S = 60;
@@ -54,14 +54,10 @@ export interface NativeOscOptions {
   readonly clock?: () => number;
 }
 
-export interface NativeOscStats {
-  datagrams: number;
-  messages: number;
-  replies: number;
+export interface NativeOscStats extends UdpOscStats {
   feedback: number;
   refused: number;
-  /** Dropped: by decode reason, `unknown-address`, `bad-arguments`, `bad-pattern`, `full`. */
-  readonly dropped: Record<string, number>;
+  // dropped: by decode reason, `unknown-address`, `bad-arguments`, `bad-pattern`, `full`.
 }
 
 interface Sub {
@@ -80,40 +76,23 @@ interface Client {
   meters: Map<string, { timer: NodeJS.Timeout; expires: number }>;
 }
 
-export class NativeOscServer {
-  readonly stats: NativeOscStats = { datagrams: 0, messages: 0, replies: 0, feedback: 0, refused: 0, dropped: {} };
+export class NativeOscServer extends UdpOscServer<NativeOscStats> {
   private readonly clients = new Map<string, Client>();
   private readonly addresses: readonly string[];
-  private readonly sweepTimer: NodeJS.Timeout;
   private readonly meterValues: Float32Array | undefined;
-  private closed = false;
 
   private constructor(
     private readonly opts: NativeOscOptions,
-    private readonly socket: Socket,
+    socket: Socket,
   ) {
+    super(socket, { datagrams: 0, messages: 0, replies: 0, feedback: 0, refused: 0, dropped: {} }, { maxBlob: MAX_BLOB }, opts.clock);
     this.addresses = opts.registry.descriptors.map((d) => d.address);
     this.meterValues = opts.meters !== undefined ? new Float32Array(opts.meters.layout.size) : undefined;
-    socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo));
-    this.sweepTimer = setInterval(() => this.sweep(), 1000);
-    this.sweepTimer.unref();
   }
 
   /** Listen on `host:port` (port 0: any free one). Throws `E_OSC_LISTEN`. */
   static async start(opts: NativeOscOptions): Promise<NativeOscServer> {
-    const socket = createSocket({ type: 'udp4', reuseAddr: false });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', (e: NodeJS.ErrnoException) => {
-        reject(new MixhostError('E_OSC_LISTEN', `cannot listen for OSC on ${opts.host}:${opts.port}: ${e.code === 'EADDRINUSE' ? 'the port is in use' : e.message}`));
-      });
-      socket.bind(opts.port, opts.host, () => resolve());
-    });
-    socket.on('error', () => undefined); // a send to a vanished client: nothing to do
-    return new NativeOscServer(opts, socket);
-  }
-
-  get port(): number {
-    return this.socket.address().port;
+    return new NativeOscServer(opts, await bindOscSocket(opts.host, opts.port, 'OSC'));
   }
 
   /** Clients with a subscription or meters now. */
@@ -121,40 +100,13 @@ export class NativeOscServer {
     return this.clients.size;
   }
 
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    this.closed = true;
-    clearInterval(this.sweepTimer);
-    for (const c of this.clients.values()) this.dropClient(c);
-    return new Promise((resolve) => this.socket.close(() => resolve()));
+  protected dropAllClients(): void {
+    for (const c of [...this.clients.values()]) this.dropClient(c);
   }
 
   // ---- input ----
 
-  private now(): number {
-    return (this.opts.clock ?? Date.now)();
-  }
-
-  private drop(reason: string): void {
-    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
-  }
-
-  private onDatagram(buf: Buffer, rinfo: RemoteInfo): void {
-    if (this.closed) return;
-    this.stats.datagrams++;
-    const r = decodePacket(buf, { maxBlob: MAX_BLOB });
-    if (!r.ok) return this.drop(r.reason);
-    for (const m of messagesOf(r.packet)) {
-      this.stats.messages++;
-      try {
-        this.onMessage(m, rinfo);
-      } catch (e) {
-        this.drop(e instanceof MixhostError ? e.code : 'internal');
-      }
-    }
-  }
-
-  private onMessage(m: OscMessage, from: RemoteInfo): void {
+  protected onMessage(m: OscMessage, from: RemoteInfo): void {
     switch (m.address) {
       case '/subscribe':
         return this.subscribe(m, from);
@@ -180,21 +132,21 @@ export class NativeOscServer {
       for (const a of targets) this.reply(from, this.valueMessage(a, position));
       return;
     }
-    const v = numeric(m.args[0]);
+    const v = numberArg(m.args[0]);
     if (v === undefined) return this.drop('bad-arguments');
     const source = sourceOf(from);
     for (const a of targets) {
       const r = position ? this.opts.store.setPosition(a, v, source) : this.opts.store.set(a, v, source);
       if (!r.ok) {
         this.stats.refused++;
-        this.reply(from, encodeMessage('/error', [str(r.code), str(r.message), str(`/${a}`)]));
+        this.reply(from, encodeMessage('/error', strs(r.code, r.message, `/${a}`)));
       }
     }
   }
 
   // ---- subscriptions ----
 
-  private client(from: { address: string; port: number }): Client | undefined {
+  private client(from: Peer): Client | undefined {
     const key = `${from.address}:${from.port}`;
     let c = this.clients.get(key);
     if (c !== undefined) return c;
@@ -205,19 +157,19 @@ export class NativeOscServer {
   }
 
   private subscribe(m: OscMessage, from: RemoteInfo): void {
-    const pattern = m.args[0]?.type === 's' ? m.args[0].value : undefined;
+    const pattern = stringArg(m.args[0]);
     if (pattern === undefined) return this.drop('bad-arguments');
     const match = compilePattern(pattern);
     if (typeof match !== 'function') return this.drop('bad-pattern');
     const seconds = lifetime(m.args[1]);
     if (seconds === undefined) return this.drop('bad-arguments');
-    const replyPort = m.args[2] === undefined ? from.port : numeric(m.args[2]);
+    const replyPort = m.args[2] === undefined ? from.port : numberArg(m.args[2]);
     if (replyPort === undefined || !Number.isInteger(replyPort) || replyPort < 1 || replyPort > 65535) return this.drop('bad-arguments');
     const to = { ...from, port: replyPort };
     const c = this.client(to);
     if (c === undefined) {
       this.drop('full');
-      this.reply(from, encodeMessage('/error', [str('E_OSC_FULL'), str(`${MAX_SUBSCRIBERS} OSC subscribers already`), str(pattern)]));
+      this.reply(from, encodeMessage('/error', strs('E_OSC_FULL', `${MAX_SUBSCRIBERS} OSC subscribers already`, pattern)));
       return;
     }
     const expires = this.now() + seconds * 1000;
@@ -225,14 +177,14 @@ export class NativeOscServer {
     if (existing !== undefined) existing.expires = expires;
     else c.subs.push({ pattern, match, expires });
     c.feedback ??= this.opts.store.feedbackFor(c.source, FEEDBACK_TICK_MS).subscribe((batch) => this.sendFeedback(c, batch));
-    this.reply(to, encodeMessage('/subscribed', [str(pattern), { type: 'i', value: seconds }]));
+    this.reply(to, encodeMessage('/subscribed', [{ type: 's', value: pattern }, { type: 'i', value: seconds }]));
     for (const a of this.addresses) if (match(a)) this.reply(to, this.valueMessage(a, false));
   }
 
   private renew(m: OscMessage, from: RemoteInfo): void {
     const c = this.clients.get(replyKey(m, from));
     if (c === undefined) return this.drop('unknown-address');
-    const pattern = m.args[0]?.type === 's' ? m.args[0].value : undefined;
+    const pattern = stringArg(m.args[0]);
     const expires = this.now() + DEFAULT_LIFETIME_S * 1000;
     for (const s of c.subs) if (pattern === undefined || s.pattern === pattern) s.expires = expires;
     for (const [point, meter] of c.meters) if (pattern === undefined || pattern === point) meter.expires = expires;
@@ -241,7 +193,7 @@ export class NativeOscServer {
   private unsubscribe(m: OscMessage, from: RemoteInfo): void {
     const c = this.clients.get(replyKey(m, from));
     if (c === undefined) return;
-    const pattern = m.args[0]?.type === 's' ? m.args[0].value : undefined;
+    const pattern = stringArg(m.args[0]);
     c.subs = pattern === undefined ? [] : c.subs.filter((s) => s.pattern !== pattern);
     if (pattern === undefined) for (const point of [...c.meters.keys()]) this.stopMeter(c, point);
     else this.stopMeter(c, pattern);
@@ -253,7 +205,7 @@ export class NativeOscServer {
     for (const e of batch) {
       if (!c.subs.some((s) => s.expires > now && s.match(e.address))) continue;
       this.stats.feedback++;
-      this.send(c.address, c.port, encodeMessage(`/${e.address}`, [{ type: 'f', value: e.value }]));
+      this.send(c, encodeMessage(`/${e.address}`, [{ type: 'f', value: e.value }]));
     }
   }
 
@@ -265,7 +217,7 @@ export class NativeOscServer {
     if (layout === undefined || point === undefined) return this.drop('bad-arguments');
     const pt = layout.points.find((p) => p.name === point);
     if (pt === undefined) return this.drop('unknown-address');
-    const hzArg = m.args[1] === undefined ? 10 : numeric(m.args[1]);
+    const hzArg = m.args[1] === undefined ? 10 : numberArg(m.args[1]);
     if (hzArg === undefined || !(hzArg >= 1 && hzArg <= 60)) return this.drop('bad-arguments');
     const c = this.client(from);
     if (c === undefined) return this.drop('full');
@@ -283,7 +235,7 @@ export class NativeOscServer {
     const blob = new Uint8Array(count * 4);
     const view = new DataView(blob.buffer);
     for (let i = 0; i < count; i++) view.setFloat32(i * 4, values[offset + i], false);
-    this.send(c.address, c.port, encodeMessage(`/meters/${name}`, [{ type: 'b', value: blob }]));
+    this.send(c, encodeMessage(`/meters/${name}`, [{ type: 'b', value: blob }]));
   }
 
   private stopMeter(c: Client, point: string): void {
@@ -324,43 +276,12 @@ export class NativeOscServer {
     const x = position ? this.opts.registry.descriptors[i].taper.toPosition(v) : v;
     return encodeMessage(`/${address}${position ? POSITION_SUFFIX : ''}`, [{ type: 'f', value: x }]);
   }
-
-  private reply(to: { address: string; port: number }, bytes: Uint8Array): void {
-    this.stats.replies++;
-    this.send(to.address, to.port, bytes);
-  }
-
-  private send(address: string, port: number, bytes: Uint8Array): void {
-    if (this.closed) return;
-    this.socket.send(bytes, port, address);
-  }
-}
-
-/** The store source of an OSC client: `osc:IP:PORT`. */
-export function sourceOf(from: { address: string; port: number }): string {
-  return `osc:${from.address}:${from.port}`;
-}
-
-function numeric(a: OscArg | undefined): number | undefined {
-  if (a === undefined) return undefined;
-  switch (a.type) {
-    case 'i':
-    case 'f':
-    case 'd':
-      return Number.isFinite(a.value) ? a.value : undefined;
-    case 'T':
-      return 1;
-    case 'F':
-      return 0;
-    default:
-      return undefined;
-  }
 }
 
 /** A subscription's lifetime in whole seconds from its optional argument (1..60, default 10). */
 function lifetime(a: OscArg | undefined): number | undefined {
   if (a === undefined) return DEFAULT_LIFETIME_S;
-  const v = numeric(a);
+  const v = numberArg(a);
   if (v === undefined) return undefined;
   return Math.min(MAX_LIFETIME_S, Math.max(1, Math.round(v)));
 }
@@ -369,8 +290,4 @@ function lifetime(a: OscArg | undefined): number | undefined {
 function replyKey(m: OscMessage, from: RemoteInfo): string {
   const port = m.args.find((a) => a.type === 'i') as { value: number } | undefined;
   return `${from.address}:${port?.value ?? from.port}`;
-}
-
-function str(value: string): OscArg {
-  return { type: 's', value };
 }

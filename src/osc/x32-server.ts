@@ -44,17 +44,17 @@
  *
  * OSC has no authentication, the console's neither: the port is for a trusted network.
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import type { Subscription } from 'rxjs';
 import type { RemoteLayoutInfo } from '../control/layout-info.js';
 import type { ChangeEvent, ControlStore } from '../control/store.js';
-import { MixhostError } from '../model/errors.js';
 import type { ParamRegistry } from '../model/registry.js';
-import { decodePacket, encodeMessage, messagesOf, type OscMessage } from './codec.js';
-import { sourceOf, type OscMeterSource } from './native.js';
+import { encodeMessage, type OscMessage } from './codec.js';
+import type { OscMeterSource } from './native.js';
+import { argValue, bindOscSocket, intArg, sourceOf, strs, UdpOscServer, type Peer, type UdpOscStats } from './udp.js';
 import { x32MeterBlob, x32MeterPlan, type X32MeterPlan } from './x32-meters.js';
-import { argValue, intArg, localAddressFor, nameArg, strs, wireArg } from './x32-wire.js';
+import { localAddressFor, nameArg, wireArg } from './x32-wire.js';
 import { x32Tree, type X32Tree } from './x32-map.js';
 
 /** Lifetime of /xremote, /subscribe and /meters (X32doc: 10 s). */
@@ -90,10 +90,7 @@ export interface X32ServerOptions {
   readonly name?: string;
 }
 
-export interface X32ServerStats {
-  datagrams: number;
-  messages: number;
-  replies: number;
+export interface X32ServerStats extends UdpOscStats {
   /** Leaf SETs that became mixhost writes, and the writes made. */
   sets: number;
   writes: number;
@@ -105,12 +102,9 @@ export interface X32ServerStats {
   feedback: number;
   updates: number;
   meterFrames: number;
-  /**
-   * Dropped: by decode reason, `unknown-address`, `unknown-node`, `bad-arguments`,
-   * `unknown-meter`, `no-meters`, `unknown-subscription`, `xremote-full`, `full`, or the code of
-   * a write the store refused for another reason.
-   */
-  readonly dropped: Record<string, number>;
+  // dropped: by decode reason, `unknown-address`, `unknown-node`, `bad-arguments`,
+  // `unknown-meter`, `no-meters`, `unknown-subscription`, `xremote-full`, `full`, or the code of
+  // a write the store refused for another reason.
 }
 
 interface Periodic {
@@ -133,56 +127,28 @@ interface Client {
   readonly periodic: Map<string, Periodic>;
 }
 
-export class X32Server {
-  readonly stats: X32ServerStats = {
-    datagrams: 0,
-    messages: 0,
-    replies: 0,
-    sets: 0,
-    writes: 0,
-    refused: 0,
-    ignored: 0,
-    feedback: 0,
-    updates: 0,
-    meterFrames: 0,
-    dropped: {},
-  };
+export class X32Server extends UdpOscServer<X32ServerStats> {
   private readonly tree: X32Tree;
   private readonly clients = new Map<string, Client>();
-  private readonly sweepTimer: NodeJS.Timeout;
   private pump: NodeJS.Timeout | undefined;
   private readonly meterValues: Float32Array | undefined;
   private readonly logged = new Set<string>();
   private readonly refusedLogged = new Set<string>();
   private defaultsLogged = false;
-  private closed = false;
 
   private constructor(
     private readonly opts: X32ServerOptions,
-    private readonly socket: Socket,
+    socket: Socket,
   ) {
+    const stats = { datagrams: 0, messages: 0, replies: 0, sets: 0, writes: 0, refused: 0, ignored: 0, feedback: 0, updates: 0, meterFrames: 0, dropped: {} };
+    super(socket, stats, { lenient: true, maxBlob: MAX_BLOB }, opts.clock);
     this.tree = x32Tree(opts.layout, (a) => opts.store.value(a));
     this.meterValues = opts.meters !== undefined ? new Float32Array(opts.meters.layout.size) : undefined;
-    socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo));
-    this.sweepTimer = setInterval(() => this.sweep(), 1000);
-    this.sweepTimer.unref();
   }
 
   /** Listen on `host:port` (port 0: any free one). Throws `E_OSC_LISTEN`. */
   static async start(opts: X32ServerOptions): Promise<X32Server> {
-    const socket = createSocket({ type: 'udp4', reuseAddr: false });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', (e: NodeJS.ErrnoException) => {
-        reject(new MixhostError('E_OSC_LISTEN', `cannot listen for X32 OSC on ${opts.host}:${opts.port}: ${e.code === 'EADDRINUSE' ? 'the port is in use' : e.message}`));
-      });
-      socket.bind(opts.port, opts.host, () => resolve());
-    });
-    socket.on('error', () => undefined); // a send to a vanished client: nothing to do
-    return new X32Server(opts, socket);
-  }
-
-  get port(): number {
-    return this.socket.address().port;
+    return new X32Server(opts, await bindOscSocket(opts.host, opts.port, 'X32 OSC'));
   }
 
   /** Clients with /xremote, a subscription or meters now. */
@@ -198,13 +164,9 @@ export class X32Server {
     return n;
   }
 
-  close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    this.closed = true;
-    clearInterval(this.sweepTimer);
+  protected dropAllClients(): void {
     for (const c of [...this.clients.values()]) this.dropClient(c);
     this.updatePump();
-    return new Promise((resolve) => this.socket.close(() => resolve()));
   }
 
   /** Lifetimes past their end lapse (a timer runs it once a second). */
@@ -220,34 +182,11 @@ export class X32Server {
 
   // ---- input ----
 
-  private now(): number {
-    return (this.opts.clock ?? Date.now)();
-  }
-
-  private drop(reason: string): void {
-    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
-  }
-
   private log(line: string): void {
     this.opts.onLog?.(line);
   }
 
-  private onDatagram(buf: Buffer, rinfo: RemoteInfo): void {
-    if (this.closed) return;
-    this.stats.datagrams++;
-    const r = decodePacket(buf, { lenient: true, maxBlob: MAX_BLOB });
-    if (!r.ok) return this.drop(r.reason);
-    for (const m of messagesOf(r.packet)) {
-      this.stats.messages++;
-      try {
-        this.onMessage(m, rinfo);
-      } catch (e) {
-        this.drop(e instanceof MixhostError ? e.code : 'internal');
-      }
-    }
-  }
-
-  private onMessage(m: OscMessage, from: RemoteInfo): void {
+  protected onMessage(m: OscMessage, from: RemoteInfo): void {
     switch (m.address) {
       case '/info':
         return this.reply(from, encodeMessage('/info', strs(X32_SERVER_VERSION, this.name, X32_MODEL, X32_CONSOLE_VERSION)));
@@ -304,7 +243,7 @@ export class X32Server {
   }
 
   /** A SET of one known leaf with an OSC argument's value. */
-  private setLeaf(address: string, arg: number | string, from: { address: string; port: number }): void {
+  private setLeaf(address: string, arg: number | string, from: Peer): void {
     const r = this.tree.set(address, arg);
     if (r === undefined) return this.drop('unknown-address');
     if ('ignored' in r) return this.ignore(address, r.ignored);
@@ -369,7 +308,7 @@ export class X32Server {
 
   // ---- /xremote ----
 
-  private client(from: { address: string; port: number }): Client | undefined {
+  private client(from: Peer): Client | undefined {
     const key = `${from.address}:${from.port}`;
     let c = this.clients.get(key);
     if (c !== undefined) return c;
@@ -541,19 +480,8 @@ export class X32Server {
 
   // ---- output ----
 
-  private reply(to: { address: string; port: number }, bytes: Uint8Array): void {
-    this.stats.replies++;
-    this.send(to, bytes);
-  }
-
-  private send(to: { address: string; port: number }, bytes: Uint8Array): void {
-    if (this.closed) return;
-    this.socket.send(bytes, to.port, to.address);
-  }
-
   /** The address a client reaches this server on, as /xinfo and /status report it. */
   private localAddress(remote: string): string {
     return localAddressFor(this.socket.address().address, remote, networkInterfaces());
   }
-
 }

@@ -1,43 +1,15 @@
 /**
- * Small pieces of the X32 server (x32-server.ts): OSC arguments in and out, subscription names,
+ * Small pieces of the X32 server (x32-server.ts): values out, subscription names,
  * and the local address /xinfo and /status report.
  */
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { OscArg } from './codec.js';
 import type { X32Value } from './x32-map.js';
 
-export function strs(...values: string[]): OscArg[] {
-  return values.map((value) => ({ type: 's', value }));
-}
-
 export function wireArg(v: X32Value): OscArg {
   if (v.type === 's') return { type: 's', value: String(v.value) };
   if (v.type === 'i') return { type: 'i', value: Math.round(Number(v.value)) };
   return { type: 'f', value: Number(v.value) };
-}
-
-/** An argument as tree.set takes it: a number or a string; undefined for blobs, nil and the like. */
-export function argValue(a: OscArg | undefined): number | string | undefined {
-  if (a === undefined) return undefined;
-  switch (a.type) {
-    case 'i':
-    case 'f':
-    case 'd':
-      return Number.isFinite(a.value) ? a.value : undefined;
-    case 's':
-      return a.value;
-    case 'T':
-      return 1;
-    case 'F':
-      return 0;
-    default:
-      return undefined;
-  }
-}
-
-export function intArg(a: OscArg | undefined): number | undefined {
-  if (a === undefined || (a.type !== 'i' && a.type !== 'f')) return undefined;
-  return Number.isFinite(a.value) ? Math.trunc(a.value) : undefined;
 }
 
 /** A subscription's name: a string argument, with a leading slash (`meters/1` = `/meters/1`). */

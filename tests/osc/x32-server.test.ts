@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodePacket, encodeMessage, isBundle, type OscArg, type OscMessage } from '../../src/osc/codec.js';
-import { sourceOf } from '../../src/osc/native.js';
+import { sourceOf } from '../../src/osc/udp.js';
 import { FADER_LEVEL, LAWS, levelFloatToDb } from '../../src/osc/x32-laws.js';
 import { x32Tree } from '../../src/osc/x32-map.js';
 import { X32Server, X32_LIFETIME_MS } from '../../src/osc/x32-server.js';
