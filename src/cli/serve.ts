@@ -3,7 +3,7 @@
  *                [--local-only] [--token TOKEN] [--target ID] [--report BASE] [--invites FILE]
  *                [--invite NAME:BUS|NAME:viewer]... [--allow-origin ORIGIN]... [--qr]
  *                [--midi auto|listed|off] [--surface DEVICE[@PORT][,profile=ID]]... [--learn FILE]
- *                [--osc PORT|off]`
+ *                [--osc PORT|off] [--x32 PORT|off]`
  *
  * Plays a session (the built-in demo by default) live: the render worker (a worker_thread)
  * owns the engine and the audio backend; this thread runs the HTTP API and the terminal
@@ -40,8 +40,7 @@ import { chooseToken } from '../server/auth.js';
 import { startControlServer, type ControlServer } from '../server/control-server.js';
 import type { SurfaceManager } from '../surfaces/manager.js';
 import { SURFACE_OPTIONS, checkSurfaceFlags, startSurfaces } from './serve-surfaces.js';
-import type { NativeOscServer } from '../osc/native.js';
-import { OSC_OPTIONS, parseOscFlag, startOsc } from './serve-osc.js';
+import { OSC_OPTIONS, parseOscFlags, startOsc, type OscServers } from './serve-osc.js';
 import { lanAddresses } from '../server/http.js';
 import { encodeQr, qrToTerminal } from '../server/qr.js';
 import { reportError } from './output.js';
@@ -99,7 +98,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   let host: RenderHost | undefined;
   let http: ControlServer | undefined;
   let surfaces: SurfaceManager | undefined;
-  let osc: NativeOscServer | undefined;
+  let osc: OscServers | undefined;
   const err = process.stderr;
   try {
     const { values } = parseArgs({
@@ -145,7 +144,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new MixhostError('E_USAGE', `--allow-origin ${o}: an origin such as https://mixer.example or http://10.0.0.5:3000 (scheme, host, port; no path)`);
     }
     await checkSurfaceFlags(values, values.session);
-    parseOscFlag(values.osc);
+    parseOscFlags(values);
     const registry = new ParamRegistry(layout);
     const params = registry.createTable();
     applySession(session, registry, params);
@@ -183,7 +182,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       ...h.snapshot(),
       session: { name: session.name ?? 'session', channels: layout.channels.length },
       uptimeS: Math.round((Date.now() - t0) / 100) / 10,
-      osc: osc !== undefined ? { port: osc.port, subscribers: osc.subscribers, ...osc.stats } : { on: false },
+      osc: osc?.status() ?? { native: { on: false }, x32: { on: false } },
     });
     const bindHost = values['local-only'] ? '127.0.0.1' : '0.0.0.0';
     http = await startControlServer({
@@ -209,7 +208,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       sessionFile: values.session,
       err,
     });
-    osc = await startOsc({ cs: http, registry, meters: { layout: meterLayout, read: (dst) => h.readMeters(dst) }, flag: values.osc, host: bindHost, err });
+    osc = await startOsc({ cs: http, registry, session, meters: { layout: meterLayout, read: (dst) => h.readMeters(dst) }, flags: values, host: bindHost, err });
     for (const want of invitesWanted) {
       const existing = http.invites.list().find((i) => i.name === want.name && i.role === want.role && i.bus === want.bus);
       if (existing === undefined) await http.invites.create(want);

@@ -7,6 +7,7 @@ import { benchAllocation, benchAllocationPerChange, benchStrips } from './engine
 import { benchLoudness } from './loudness.bench.js';
 import { benchMidiToFeedback } from './midi.bench.js';
 import { benchOscSets } from './osc.bench.js';
+import { benchX32FullSync } from './x32.bench.js';
 import { benchMaster } from './master.bench.js';
 import { benchRender } from './render.bench.js';
 import { benchControlToAudio, benchSoak } from './rt.bench.js';
@@ -25,6 +26,7 @@ const BENCHES: ReadonlyArray<{ names: string[]; run: () => BenchResult[] | Promi
   { names: ['remote.meters_32_clients_cpu'], run: benchMeters },
   { names: ['midi.in_to_feedback_p99_ms'], run: benchMidiToFeedback },
   { names: ['osc.set_per_s'], run: benchOscSets },
+  { names: ['osc.x32_full_sync_s'], run: benchX32FullSync },
 ];
 
 async function main(): Promise<void> {

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { readWavFile } from '../../src/audio/wav.js';
+import { DEFAULT_X32_PORT } from '../../src/cli/serve-osc.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mixhost-serve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -143,6 +145,45 @@ describe('mixhost serve', () => {
     expect(file.stderr).toMatch(/E_INVITES_FILE: .*broken\.invites\.json: invites\.0\.name: .*fix or remove it/);
     // The broken file is left as it was.
     expect(readFileSync(broken, 'utf8')).toBe('{"version":1,"invites":[{"id":"abcd","role":"performer","bus":2}]}');
+  });
+
+  it('refuses bad OSC flags with exit code 2; a given OSC port that is taken stops the start, a taken default turns that dialect off', async () => {
+    const run = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'serve', '--audio', 'null', '--http', '0', '--local-only', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const word = await run(['--x32', 'console']);
+    expect([word.code, word.stderr.trim()]).toEqual([2, 'mixhost: E_USAGE: --x32 console: a UDP port (0 to 65535, 0 for any free one) or off']);
+    const same = await run(['--osc', '9123', '--x32', '9123']);
+    expect([same.code, same.stderr.trim()]).toEqual([2, 'mixhost: E_USAGE: --osc and --x32 both on UDP 9123: the two dialects need two ports']);
+    // A port held by somebody else.
+    const holder = createSocket('udp4');
+    await new Promise<void>((r) => holder.bind(0, '127.0.0.1', () => r()));
+    const held = holder.address().port;
+    try {
+      const given = await run(['--osc', 'off', '--x32', String(held), '--duration', '1']);
+      expect(given.code).toBe(1);
+      expect(given.stderr).toContain(`mixhost: E_OSC_LISTEN: cannot listen for X32 OSC on 127.0.0.1:${held}: the port is in use`);
+    } finally {
+      await new Promise<void>((r) => holder.close(() => r()));
+    }
+    // The default X32 port taken (by this test, or by anything else already): X32 is off, the rest runs.
+    const def = createSocket('udp4');
+    const bound = await new Promise<boolean>((r) => {
+      def.once('error', () => r(false));
+      def.bind(DEFAULT_X32_PORT, '127.0.0.1', () => r(true));
+    });
+    try {
+      const fallback = await run(['--osc', '0', '--duration', '1']);
+      expect(fallback.code, fallback.stderr).toBe(0);
+      expect(fallback.stderr).toContain(`osc: cannot listen for X32 OSC on 127.0.0.1:${DEFAULT_X32_PORT}: the port is in use: the X32 dialect is off (choose another port with --x32 PORT)`);
+      expect(fallback.stderr).toMatch(/osc: native OSC on udp 127\.0\.0\.1:\d+/);
+    } finally {
+      if (bound) await new Promise<void>((r) => def.close(() => r()));
+    }
   });
 
   it('refuses bad MIDI flags and a broken learn file with exit code 2 before any audio starts', async () => {

@@ -158,6 +158,11 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
     '--invites',
     invitesFile,
     ...(opts.invites ?? []).flatMap((i) => ['--invite', i]),
+    // OSC off unless a test asks (a later flag wins): parallel serves would contend for its ports.
+    '--osc',
+    'off',
+    '--x32',
+    'off',
     ...(opts.args ?? []),
   ];
   let cur: Started | undefined;

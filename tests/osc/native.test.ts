@@ -3,20 +3,11 @@
  * patterns, bundles, subscriptions with their lifetime and no echo, meter blobs, refusals, and
  * malformed datagrams dropped and counted.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodePacket, encodeBundle, encodeMessage, isBundle, type OscArg, type OscMessage } from '../../src/osc/codec.js';
+import { encodeBundle, encodeMessage, type OscMessage } from '../../src/osc/codec.js';
 import { NativeOscServer } from '../../src/osc/native.js';
+import { oscClient, type OscTestClient } from '../helpers/osc.js';
 import { surfaceFixture, type SurfaceFixture } from '../helpers/surfaces.js';
-
-interface Client {
-  readonly sock: Socket;
-  readonly got: OscMessage[];
-  send(address: string, ...args: OscArg[]): void;
-  sendRaw(bytes: Uint8Array): void;
-  next(pred?: (m: OscMessage) => boolean, timeoutMs?: number): Promise<OscMessage>;
-  quiet(ms: number): Promise<OscMessage[]>;
-}
 
 const open: Array<{ close(): unknown }> = [];
 afterEach(async () => {
@@ -29,39 +20,9 @@ async function server(f: SurfaceFixture, clock?: () => number): Promise<NativeOs
   return s;
 }
 
-async function client(port: number): Promise<Client> {
-  const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  const got: OscMessage[] = [];
-  let wake: (() => void) | undefined;
-  sock.on('message', (buf) => {
-    const r = decodePacket(buf);
-    if (r.ok && !isBundle(r.packet)) got.push(r.packet);
-    wake?.();
-  });
-  open.push({ close: () => new Promise<void>((r) => sock.close(() => r())) });
-  const c: Client = {
-    sock,
-    got,
-    send: (address, ...args) => sock.send(encodeMessage(address, args), port, '127.0.0.1'),
-    sendRaw: (bytes) => sock.send(bytes, port, '127.0.0.1'),
-    async next(pred = () => true, timeoutMs = 1000) {
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const i = got.findIndex(pred);
-        if (i >= 0) return got.splice(i, 1)[0];
-        if (Date.now() > end) throw new Error(`no matching message within ${timeoutMs} ms (got ${got.map((m) => m.address).join(', ')})`);
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, 20);
-        });
-      }
-    },
-    async quiet(ms) {
-      await new Promise((r) => setTimeout(r, ms));
-      return got.splice(0);
-    },
-  };
+async function client(port: number): Promise<OscTestClient> {
+  const c = await oscClient(port);
+  open.push(c);
   return c;
 }
 
@@ -82,9 +43,9 @@ describe('native OSC over UDP', () => {
     await expect.poll(() => f.store.value('ch/4/fader')).toBeCloseTo(f.registry.descriptor('ch/4/fader').taper.fromPosition(f32(0.75)), 9);
     // Queries: the value, or the position, back to the sender.
     c.send('/ch/1/fader');
-    expect(await c.next((m) => m.address === '/ch/1/fader')).toEqual({ address: '/ch/1/fader', args: [{ type: 'f', value: f32(-10) }] });
+    expect(await c.nextMsg((m) => m.address === '/ch/1/fader')).toEqual({ address: '/ch/1/fader', args: [{ type: 'f', value: f32(-10) }] });
     c.send('/ch/4/fader/pos');
-    expect(valueOf(await c.next((m) => m.address === '/ch/4/fader/pos'))).toBeCloseTo(0.75, 6);
+    expect(valueOf(await c.nextMsg((m) => m.address === '/ch/4/fader/pos'))).toBeCloseTo(0.75, 6);
     expect(s.stats.dropped).toEqual({});
   });
 
@@ -96,7 +57,7 @@ describe('native OSC over UDP', () => {
     await expect.poll(() => f.registry.descriptors.filter((d) => /^ch\/\d+\/mute$/.test(d.address) && f.store.value(d.address) === 1).length).toBe(32);
     expect(f.store.value('bus/1/mute')).toBe(0);
     c.send('/ch/[1-3]/mute');
-    const answers = [await c.next(), await c.next(), await c.next()].map((m) => m.address).sort();
+    const answers = [await c.nextMsg(), await c.nextMsg(), await c.nextMsg()].map((m) => m.address).sort();
     expect(answers).toEqual(['/ch/1/mute', '/ch/2/mute', '/ch/3/mute']);
     c.sendRaw(encodeBundle(1n, [{ address: '/ch/5/fader', args: [{ type: 'f', value: -20 }] }, { address: '/ch/5/fader', args: [{ type: 'f', value: -5 }] }]));
     await expect.poll(() => f.store.value('ch/5/fader')).toBe(-5);
@@ -108,17 +69,17 @@ describe('native OSC over UDP', () => {
     const s = await server(f, () => now);
     const sub = await client(s.port);
     sub.send('/subscribe', { type: 's', value: '/ch/*/fader' }, { type: 'i', value: 5 });
-    expect(await sub.next((m) => m.address === '/subscribed')).toEqual({ address: '/subscribed', args: [{ type: 's', value: '/ch/*/fader' }, { type: 'i', value: 5 }] });
+    expect(await sub.nextMsg((m) => m.address === '/subscribed')).toEqual({ address: '/subscribed', args: [{ type: 's', value: '/ch/*/fader' }, { type: 'i', value: 5 }] });
     // The current values come at once: 32 faders.
-    await expect.poll(() => sub.got.filter((m) => /^\/ch\/\d+\/fader$/.test(m.address)).length).toBe(32);
+    await expect.poll(() => sub.got.filter((g) => /^\/ch\/\d+\/fader$/.test(g.msg?.address ?? '')).length).toBe(32);
     sub.got.length = 0;
     f.store.set('ch/7/fader', -3, 'ws:1');
     f.store.set('ch/7/mute', 1, 'ws:1'); // not in the pattern
-    expect(await sub.next()).toEqual({ address: '/ch/7/fader', args: [{ type: 'f', value: -3 }] });
+    expect(await sub.nextMsg()).toEqual({ address: '/ch/7/fader', args: [{ type: 'f', value: -3 }] });
     // Its own set is not echoed.
     sub.send('/ch/8/fader', { type: 'f', value: -6 });
     await expect.poll(() => f.store.value('ch/8/fader')).toBe(-6);
-    expect((await sub.quiet(80)).map((m) => m.address)).toEqual([]);
+    expect((await sub.quiet(80)).map((g) => g.msg?.address)).toEqual([]);
     // Five seconds later it has lapsed.
     now += 5001;
     s.sweep();
@@ -135,14 +96,14 @@ describe('native OSC over UDP', () => {
     f.meterValues[at] = -6;
     f.meterValues[at + 1] = -7.5;
     c.send('/meters', { type: 's', value: 'ch/2' }, { type: 'i', value: 20 });
-    const m = await c.next((x) => x.address === '/meters/ch/2');
+    const m = await c.nextMsg((x) => x.address === '/meters/ch/2');
     const blob = (m.args[0] as { value: Uint8Array }).value;
     const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
     expect(blob.byteLength).toBe(4 * f.ctx.meters!.layout.points.find((p) => p.name === 'ch/2')!.fields.length);
     expect([view.getFloat32(0, false), view.getFloat32(4, false)]).toEqual([-6, -7.5]);
     // About 20 a second.
     await new Promise((r) => setTimeout(r, 500));
-    const n = c.got.filter((x) => x.address === '/meters/ch/2').length;
+    const n = c.got.filter((g) => g.msg?.address === '/meters/ch/2').length;
     expect(n).toBeGreaterThanOrEqual(5);
     expect(n).toBeLessThanOrEqual(14);
   });
@@ -154,7 +115,7 @@ describe('native OSC over UDP', () => {
     f.store.touch('ch/1/fader', 'midi:behringer-x-touch');
     const before = f.store.value('ch/1/fader');
     c.send('/ch/1/fader', { type: 'f', value: 5 });
-    const e = await c.next((m) => m.address === '/error');
+    const e = await c.nextMsg((m) => m.address === '/error');
     expect(e.args.map((a) => (a as { value: string }).value)).toEqual(['E_CONTROL_HELD', expect.stringContaining('held by midi:behringer-x-touch'), '/ch/1/fader']);
     expect(f.store.value('ch/1/fader')).toBe(before);
     expect(s.stats.refused).toBe(1);
@@ -179,6 +140,6 @@ describe('native OSC over UDP', () => {
     expect(s.stats.dropped['bad-pattern']).toBe(1);
     expect(s.stats.dropped['blob-too-large']).toBe(1);
     c.send('/ch/1/fader');
-    expect((await c.next()).address).toBe('/ch/1/fader');
+    expect((await c.nextMsg()).address).toBe('/ch/1/fader');
   });
 });

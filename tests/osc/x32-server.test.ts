@@ -5,30 +5,15 @@
  * walk of the tree, and liblo's oscsend as an independent client.
  */
 import { spawnSync } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodePacket, encodeMessage, isBundle, type OscArg, type OscMessage } from '../../src/osc/codec.js';
+import { decodePacket, encodeMessage, type OscArg } from '../../src/osc/codec.js';
 import { sourceOf } from '../../src/osc/udp.js';
 import { FADER_LEVEL, LAWS, levelFloatToDb } from '../../src/osc/x32-laws.js';
 import { x32Tree } from '../../src/osc/x32-map.js';
 import { X32Server, X32_LIFETIME_MS } from '../../src/osc/x32-server.js';
+import { oscClient, type OscTestClient, type Received } from '../helpers/osc.js';
 import { surfaceFixture, type SurfaceFixture } from '../helpers/surfaces.js';
 import { hasTool } from '../helpers/tools.js';
-
-interface Received {
-  readonly raw: Buffer;
-  readonly msg: OscMessage | undefined;
-}
-
-interface Client {
-  readonly sock: Socket;
-  readonly port: number;
-  readonly got: Received[];
-  send(address: string, ...args: OscArg[]): void;
-  sendRaw(bytes: Uint8Array): void;
-  next(pred?: (m: OscMessage) => boolean, timeoutMs?: number): Promise<Received>;
-  quiet(ms: number): Promise<Received[]>;
-}
 
 const open: Array<{ close(): unknown }> = [];
 afterEach(async () => {
@@ -60,40 +45,9 @@ async function setup(): Promise<Setup> {
   return { f, s, logs, advance: (ms) => (now += ms) };
 }
 
-async function client(port: number): Promise<Client> {
-  const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  const got: Received[] = [];
-  let wake: (() => void) | undefined;
-  sock.on('message', (raw) => {
-    const r = decodePacket(raw, { anyAddress: true });
-    got.push({ raw, msg: r.ok && !isBundle(r.packet) ? r.packet : undefined });
-    wake?.();
-  });
-  open.push({ close: () => new Promise<void>((r) => sock.close(() => r())) });
-  const c: Client = {
-    sock,
-    port: sock.address().port,
-    got,
-    send: (address, ...args) => sock.send(encodeMessage(address, args), port, '127.0.0.1'),
-    sendRaw: (bytes) => sock.send(bytes, port, '127.0.0.1'),
-    async next(pred = () => true, timeoutMs = 2000) {
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const i = got.findIndex((g) => g.msg !== undefined && pred(g.msg));
-        if (i >= 0) return got.splice(i, 1)[0];
-        if (Date.now() > end) throw new Error(`no matching message within ${timeoutMs} ms (got ${got.map((g) => g.msg?.address).join(', ')})`);
-        await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, 20);
-        });
-      }
-    },
-    async quiet(ms) {
-      await new Promise((r) => setTimeout(r, ms));
-      return got.splice(0);
-    },
-  };
+async function client(port: number): Promise<OscTestClient> {
+  const c = await oscClient(port);
+  open.push(c);
   return c;
 }
 
