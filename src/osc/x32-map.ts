@@ -10,7 +10,11 @@
 import type { RemoteLayoutInfo } from '../control/layout-info.js';
 import { clampValue, type ParamDescriptor } from '../model/descriptor.js';
 import { ParamRegistry } from '../model/registry.js';
+import { SOLO_MODES } from '../model/params.js';
 import { X32_DYN_RATIOS, type X32Law, type X32Type } from './x32-laws.js';
+
+const SOLO_AFL = SOLO_MODES.indexOf('afl');
+const SOLO_PFL = SOLO_MODES.indexOf('pfl');
 import { allNodes, pad2, type LeafDef, type NodeDef } from './x32-tree.js';
 
 /** Reads a mixhost parameter's current value in real units. */
@@ -237,6 +241,7 @@ function buildBindings(info: RemoteLayoutInfo, registry: ParamRegistry): Map<str
       direct(`${x}/eq/${b}/q`, `${c}/eq/${b}/q`);
     }
     inverted(`${x}/mix/on`, `${c}/mute`);
+    direct(`/-stat/solosw/${pad2(n)}`, `${c}/solo`);
     direct(`${x}/mix/fader`, `${c}/fader`);
     direct(`${x}/mix/st`, `${c}/main`);
     direct(`${x}/mix/pan`, `${c}/pan`);
@@ -266,6 +271,9 @@ function buildBindings(info: RemoteLayoutInfo, registry: ParamRegistry): Map<str
     direct(`${x}/mix/fader`, `fx/${i + 1}/fader`);
     direct(`${x}/mix/pan`, `fx/${i + 1}/pan`);
   });
+
+  // The console's channel solo mode: PFL or AFL (mixhost's SIP reads as AFL: both are after the fader).
+  direct('/config/solo/chmode', 'monitor/solo/mode', (m) => (Math.round(m) === SOLO_PFL ? 0 : 1), (k) => (k === 0 ? SOLO_PFL : SOLO_AFL));
 
   sessionName('/main/st/config/name', info.masterChains[0]?.name ?? '');
   inverted('/main/st/mix/on', 'master/mute');

@@ -35,10 +35,11 @@
  *   at once. `/renew [,s NAME]` extends one (by leaf or `/meters/N`, with or without the leading
  *   slash) or all of the client's subscriptions and meters still running; `/unsubscribe [,s
  *   NAME]` ends one or all of them (`/unsubscribe ,s /xremote` also ends the client's /xremote).
- *   `/formatsubscribe` and `/batchsubscribe` are not answered.
+ *   `/formatsubscribe` is not answered.
  * - `/meters ,s[iii] /meters/N [A B TF]`: the blob of meter set N (x32-meters.ts: 0, 1, 2 and 6)
  *   every 50 ms × TF (TF is the third int, as on the console; missing or outside 1..99: 1) for
- *   10 s, the first at once; asking again renews it.
+ *   10 s, the first at once; asking again renews it. `/batchsubscribe ,ssiii ALIAS /meters/N A B
+ *   TF` is the same with the blob sent on ALIAS (renewed and ended by ALIAS); only meter sets.
  * - When a client's /xremote, subscriptions and meters have all lapsed it is forgotten and its
  *   leases released. At most 64 such clients, 64 subscriptions and meters each (`full`).
  *
@@ -204,6 +205,8 @@ export class X32Server extends UdpOscServer<X32ServerStats> {
         return this.unsubscribe(m, from);
       case '/meters':
         return this.meters(m, from);
+      case '/batchsubscribe':
+        return this.batchSubscribe(m, from);
       case '/node':
         return this.node(m, from);
       case '/':
@@ -383,6 +386,20 @@ export class X32Server extends UdpOscServer<X32ServerStats> {
     if (plan === undefined) return this.drop('unknown-meter');
     const tf = intArg(m.args[3]);
     this.addPeriodic(from, plan.address, tf !== undefined && tf >= 1 && tf <= 99 ? tf : 1, (c) => () => this.sendMeters(c, plan));
+  }
+
+  /** `/batchsubscribe ,ssiii ALIAS /meters/N A B TF`: meter set N sent on ALIAS (renewed, ended by ALIAS). */
+  private batchSubscribe(m: OscMessage, from: RemoteInfo): void {
+    const src = this.opts.meters;
+    if (src === undefined) return this.drop('no-meters');
+    const alias = nameArg(m.args[0]);
+    const id = /^\/meters\/(\d{1,2})$/.exec(nameArg(m.args[1]) ?? '')?.[1];
+    if (alias === undefined || id === undefined || alias === '/xremote') return this.drop('bad-arguments');
+    const plan = x32MeterPlan(Number(id), src.layout, this.opts.layout, intArg(m.args[2]) ?? 0);
+    if (plan === undefined) return this.drop('unknown-meter');
+    const aliased = { ...plan, address: alias };
+    const tf = intArg(m.args[4]);
+    this.addPeriodic(from, alias, tf !== undefined && tf >= 1 && tf <= 99 ? tf : 1, (c) => () => this.sendMeters(c, aliased));
   }
 
   private sendMeters(c: Client, plan: X32MeterPlan): void {

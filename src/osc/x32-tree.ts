@@ -204,6 +204,13 @@ export function dcaNodes(n: number): NodeDef[] {
   ];
 }
 
+/** Solo switches (X32doc `/-stat/solosw/01…80`): 01-32 channels, 33-40 aux ins, 41-48 FX returns, 49-64 buses, 65-70 matrices, 71 main, 72 mono, 73-80 DCAs. */
+export const X32_SOLO_SWITCHES = 80;
+
+export function statNodes(): NodeDef[] {
+  return [{ path: '-stat/solosw', leaves: Array.from({ length: X32_SOLO_SWITCHES }, (_, i) => off(pad2(i + 1))) }];
+}
+
 export function headampNodes(n: number): NodeDef[] {
   return [{ path: `headamp/${String(n).padStart(3, '0')}`, leaves: [leaf('gain', L.headampGain, 0), off('phantom')] }];
 }
@@ -305,5 +312,6 @@ export function allNodes(): NodeDef[] {
   out.push(...mainNodes('st'), ...mainNodes('m'));
   for (let n = 1; n <= X32_DCAS; n++) out.push(...dcaNodes(n));
   for (let n = 0; n < X32_HEADAMPS; n++) out.push(...headampNodes(n));
+  out.push(...statNodes());
   return out;
 }

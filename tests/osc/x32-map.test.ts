@@ -28,8 +28,8 @@ describe('X32 tree: every leaf answers', () => {
   it('has the documented number of leaves per tree', () => {
     const counts: Record<string, number> = {};
     for (const l of leaves) counts[l.split('/')[1]] = (counts[l.split('/')[1]] ?? 0) + 1;
-    expect(counts).toEqual({ config: 322, ch: 4032, auxin: 696, fxrtn: 672, bus: 1248, mtx: 318, main: 149, dca: 40, headamp: 256 });
-    expect(leaves.length).toBe(7733);
+    expect(counts).toEqual({ config: 322, ch: 4032, auxin: 696, fxrtn: 672, bus: 1248, mtx: 318, main: 149, dca: 40, headamp: 256, '-stat': 80 });
+    expect(leaves.length).toBe(7813);
     expect(new Set(leaves).size).toBe(leaves.length);
   });
 
@@ -130,6 +130,26 @@ describe('X32 tree: mapped parameters round-trip', () => {
       expect(writes(tree.set(x, 1))).toEqual([{ address: m, value: 0 }]);
       expect(writes(tree.set(x, 'OFF'))).toEqual([{ address: m, value: 1 }]);
     }
+  });
+});
+
+describe('X32 tree: solo', () => {
+  it('maps the solo switches 01-32 onto the channels\' solo, and the channel solo mode onto PFL/AFL', () => {
+    const { tree, put } = setup();
+    put('ch/7/solo', 1);
+    expect(tree.get('/-stat/solosw/07')).toMatchObject({ type: 'i', value: 1 });
+    expect(tree.get('/-stat/solosw/08')).toMatchObject({ type: 'i', value: 0 });
+    expect(writes(tree.set('/-stat/solosw/08', 1))).toEqual([{ address: 'ch/8/solo', value: 1 }]);
+    expect(writes(tree.set('/-stat/solosw/32', 'ON'))).toEqual([{ address: 'ch/32/solo', value: 1 }]);
+    // Solo switches past the channels (aux ins, FX returns, buses, main, DCAs) have no mixhost solo.
+    expect(tree.set('/-stat/solosw/41', 1)).toEqual({ ignored: '/-stat/solosw/41 has no mixhost equivalent' });
+    expect(tree.nodeText('-stat/solosw')!.split(' ')).toHaveLength(81);
+    put('monitor/solo/mode', 1); // pfl
+    expect(tree.get('/config/solo/chmode')!.value).toBe(0);
+    put('monitor/solo/mode', 2); // sip: after the fader, as AFL
+    expect(tree.get('/config/solo/chmode')!.value).toBe(1);
+    expect(writes(tree.set('/config/solo/chmode', 0))).toEqual([{ address: 'monitor/solo/mode', value: 1 }]);
+    expect(writes(tree.set('/config/solo/chmode', 'AFL'))).toEqual([{ address: 'monitor/solo/mode', value: 0 }]);
   });
 });
 

