@@ -11,15 +11,13 @@ import { spawnSync } from 'node:child_process';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remoteLayout } from '../../src/control/layout-info.js';
-import { demoSession } from '../../src/model/demo-session.js';
-import { meterLayout } from '../../src/model/meters.js';
-import { ParamRegistry } from '../../src/model/registry.js';
-import { applySession, sessionLayout } from '../../src/model/session.js';
+import type { ParamRegistry } from '../../src/model/registry.js';
 import { NativeOscServer } from '../../src/osc/native.js';
 import { FADER_LEVEL } from '../../src/osc/x32-laws.js';
 import { X32Server } from '../../src/osc/x32-server.js';
-import { startControlServer, type ControlServer } from '../../src/server/control-server.js';
+import type { ControlServer } from '../../src/server/control-server.js';
 import { findChromium, launchBrowser, missingBuild } from '../helpers/browser.js';
+import { openMixerPage, startDemoControl } from '../helpers/demo-control.js';
 import { oscClient, type OscTestClient } from '../helpers/osc.js';
 import { hasTool } from '../helpers/tools.js';
 
@@ -37,8 +35,7 @@ describe.skipIf(chromiumPath === undefined || !liblo)('OSC and the web remote in
   let browser: Browser;
   let page: Page;
   let app: OscTestClient;
-  const session = demoSession();
-  const registry = new ParamRegistry(sessionLayout(session));
+  let registry: ParamRegistry;
   const fader = (address: string): Locator => page.locator(`[data-address="${address}"]`);
   const shown = (address: string): Promise<string | null> => fader(address).getAttribute('aria-valuenow');
   const oscsend = (port: number, ...args: string[]): void => {
@@ -49,18 +46,14 @@ describe.skipIf(chromiumPath === undefined || !liblo)('OSC and the web remote in
   beforeAll(async () => {
     const missing = missingBuild();
     if (missing !== undefined) throw new Error(missing);
-    const params = registry.createTable();
-    applySession(session, registry, params);
-    const meters = { layout: meterLayout(registry.layout), read: (dst: Float32Array) => (dst.fill(-120), true) };
-    cs = await startControlServer({ session, registry, params, meters, token: TOKEN, port: 0, host: '127.0.0.1' });
+    const demo = await startDemoControl(TOKEN);
+    ({ cs, registry } = demo);
+    const { session, meters } = demo;
     native = await NativeOscServer.start({ store: cs.store, registry, meters, port: 0, host: '127.0.0.1' });
     x32 = await X32Server.start({ store: cs.store, registry, layout: remoteLayout(session, registry.layout), meters, port: 0, host: '127.0.0.1' });
     app = await oscClient(x32.port);
     browser = await launchBrowser(chromiumPath);
-    page = await (await browser.newContext({ viewport: { width: 1180, height: 820 } })).newPage();
-    await page.goto(`http://127.0.0.1:${cs.http.port}/join?token=${TOKEN}`);
-    await page.getByRole('status').filter({ hasText: /^Live$/ }).waitFor({ timeout: 10_000 });
-    await fader('ch/1/fader').waitFor();
+    page = await openMixerPage(browser, cs.http.port, TOKEN);
   });
 
   afterAll(async () => {

@@ -11,15 +11,13 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remoteLayout } from '../../src/control/layout-info.js';
-import { demoSession } from '../../src/model/demo-session.js';
-import { meterLayout } from '../../src/model/meters.js';
-import { ParamRegistry } from '../../src/model/registry.js';
-import { applySession, sessionLayout } from '../../src/model/session.js';
-import { startControlServer, type ControlServer } from '../../src/server/control-server.js';
+import type { ParamRegistry } from '../../src/model/registry.js';
+import type { ControlServer } from '../../src/server/control-server.js';
 import { loadSurfaceData, matchDevice } from '../../src/surfaces/loader.js';
 import { SurfaceManager } from '../../src/surfaces/manager.js';
 import { MemoryMidiBackend, type MemoryDevice } from '../../src/surfaces/transport/memory.js';
 import { findChromium, launchBrowser, missingBuild } from '../helpers/browser.js';
+import { openMixerPage, startDemoControl } from '../helpers/demo-control.js';
 
 const chromiumPath = findChromium();
 if (chromiumPath === undefined) console.warn('tests/browser: /usr/bin/chromium not found: the surfaces browser test is skipped');
@@ -42,19 +40,16 @@ describe.skipIf(chromiumPath === undefined)('surfaces and the web remote in Chro
   const xtouch = backend.plug('X-Touch:X-Touch MIDI 1 20:0');
   const ext = backend.plug('X-Touch-Ext:X-Touch-Ext MIDI 1 24:0');
   const keys = backend.plug('Keystation 49:Keystation 49 MIDI 1 32:0');
-  const session = demoSession();
-  const registry = new ParamRegistry(sessionLayout(session));
+  let registry: ParamRegistry;
   const fader = (address: string): Locator => page.locator(`[data-address="${address}"]`);
   const pos14 = (address: string): number => Math.round(registry.descriptor(address).taper.toPosition(cs.store.value(address)) * 16383);
 
   beforeAll(async () => {
     const missing = missingBuild();
     if (missing !== undefined) throw new Error(missing);
-    const params = registry.createTable();
-    applySession(session, registry, params);
-    const layout = meterLayout(registry.layout);
-    const meters = { layout, read: (dst: Float32Array) => (dst.fill(-120), true) };
-    cs = await startControlServer({ session, registry, params, meters, token: TOKEN, port: 0, host: '127.0.0.1' });
+    const demo = await startDemoControl(TOKEN);
+    ({ cs, registry } = demo);
+    const { session, meters } = demo;
     const data = await loadSurfaceData();
     manager = new SurfaceManager({
       ctx: { store: cs.store, registry, layout: remoteLayout(session, registry.layout), meters, clock: Date.now },
@@ -65,10 +60,7 @@ describe.skipIf(chromiumPath === undefined)('surfaces and the web remote in Chro
     await manager.start();
     cs.attachSurfaces(manager);
     browser = await launchBrowser(chromiumPath);
-    page = await (await browser.newContext({ viewport: { width: 1180, height: 820 } })).newPage();
-    await page.goto(`http://127.0.0.1:${cs.http.port}/join?token=${TOKEN}`);
-    await page.getByRole('status').filter({ hasText: /^Live$/ }).waitFor({ timeout: 10_000 });
-    await fader('ch/1/fader').waitFor();
+    page = await openMixerPage(browser, cs.http.port, TOKEN);
   });
 
   afterAll(async () => {

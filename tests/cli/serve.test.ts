@@ -13,6 +13,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const CLI = path.resolve('dist/cli/main.js');
 
+/** `mixhost serve ARGS --http 0 --local-only` to its end: the exit code and what it wrote to stderr. */
+function runServe(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'serve', ...args, '--http', '0', '--local-only'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
 describe('mixhost serve', () => {
   it('plays the demo on the null backend when there is no audio device, serves its status with the token, and stops cleanly on SIGINT', async () => {
     const token = 'test-token-0123456789';
@@ -123,13 +133,7 @@ describe('mixhost serve', () => {
   });
 
   it('refuses a bad --invite, --allow-origin or invites file with exit code 2, naming the problem', async () => {
-    const run = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
-      new Promise((resolve) => {
-        const child = spawn(process.execPath, [CLI, 'serve', '--audio', 'null', '--http', '0', '--local-only', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('exit', (code) => resolve({ code, stderr }));
-      });
+    const run = (args: string[]) => runServe(['--audio', 'null', ...args]);
     const bus = await run(['--invite', 'Anna:9']);
     expect([bus.code, bus.stderr.trim()]).toEqual([2, 'mixhost: E_USAGE: --invite Anna:9: after the colon an aux bus from 1 to 8, or viewer']);
     const shape = await run(['--invite', 'Anna']);
@@ -148,13 +152,7 @@ describe('mixhost serve', () => {
   });
 
   it('refuses bad OSC flags with exit code 2; a given OSC port that is taken stops the start, a taken default turns that dialect off', async () => {
-    const run = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
-      new Promise((resolve) => {
-        const child = spawn(process.execPath, [CLI, 'serve', '--audio', 'null', '--http', '0', '--local-only', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('exit', (code) => resolve({ code, stderr }));
-      });
+    const run = (args: string[]) => runServe(['--audio', 'null', ...args]);
     const word = await run(['--x32', 'console']);
     expect([word.code, word.stderr.trim()]).toEqual([2, 'mixhost: E_USAGE: --x32 console: a UDP port (0 to 65535, 0 for any free one) or off']);
     const same = await run(['--osc', '9123', '--x32', '9123']);
@@ -187,13 +185,7 @@ describe('mixhost serve', () => {
   });
 
   it('refuses bad MIDI flags and a broken learn file with exit code 2 before any audio starts', async () => {
-    const run = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
-      new Promise((resolve) => {
-        const child = spawn(process.execPath, [CLI, 'serve', '--audio', 'null', '--http', '0', '--local-only', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('exit', (code) => resolve({ code, stderr }));
-      });
+    const run = (args: string[]) => runServe(['--audio', 'null', ...args]);
     const mode = await run(['--midi', 'sometimes']);
     expect([mode.code, mode.stderr.trim()]).toEqual([2, 'mixhost: E_USAGE: --midi sometimes: auto, listed or off']);
     const device = await run(['--surface', 'behringer-x-touh']);
@@ -224,13 +216,7 @@ describe('mixhost serve', () => {
   });
 
   it('stops by itself after --duration on a live backend, and refuses --input without the file backend', async () => {
-    const run = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
-      new Promise((resolve) => {
-        const child = spawn(process.execPath, [CLI, 'serve', ...args, '--http', '0', '--local-only'], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('exit', (code) => resolve({ code, stderr }));
-      });
+    const run = runServe;
     const timed = await run(['--audio', 'null', '--duration', '1']);
     expect(timed.code, timed.stderr).toBe(0);
     const m = /stopped after (\d+) blocks/.exec(timed.stderr);
