@@ -7,7 +7,6 @@
  * Needs `npm run build` (dist/ and web-remote/dist/). Without /usr/bin/chromium or oscsend the
  * file is skipped locally and says so; on CI (CI=true) it fails.
  */
-import { spawnSync } from 'node:child_process';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remoteLayout } from '../../src/control/layout-info.js';
@@ -18,13 +17,11 @@ import { X32Server } from '../../src/osc/x32-server.js';
 import type { ControlServer } from '../../src/server/control-server.js';
 import { findChromium, launchBrowser, missingBuild } from '../helpers/browser.js';
 import { openMixerPage, startDemoControl } from '../helpers/demo-control.js';
-import { oscClient, type OscTestClient } from '../helpers/osc.js';
-import { hasTool } from '../helpers/tools.js';
+import { hasLiblo, oscClient, oscsend, type OscTestClient } from '../helpers/osc.js';
 
 const chromiumPath = findChromium();
 if (chromiumPath === undefined) console.warn('tests/browser: /usr/bin/chromium not found: the OSC browser test is skipped');
-const liblo = hasTool('oscsend', ['file:///dev/null', '/probe']);
-if (!liblo) console.warn('tests/browser/osc.test.ts: oscsend (liblo-tools) not found: skipped');
+const liblo = hasLiblo('tests/browser/osc.test.ts');
 
 const TOKEN = 'browser-osc-token-7d20';
 
@@ -38,10 +35,6 @@ describe.skipIf(chromiumPath === undefined || !liblo)('OSC and the web remote in
   let registry: ParamRegistry;
   const fader = (address: string): Locator => page.locator(`[data-address="${address}"]`);
   const shown = (address: string): Promise<string | null> => fader(address).getAttribute('aria-valuenow');
-  const oscsend = (port: number, ...args: string[]): void => {
-    const r = spawnSync('oscsend', ['127.0.0.1', String(port), ...args], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`oscsend ${args.join(' ')}: ${r.stderr}`);
-  };
 
   beforeAll(async () => {
     const missing = missingBuild();

@@ -9,7 +9,7 @@
  * - garbage on both ports is counted in /api/status and changes nothing.
  * Without liblo-tools the liblo parts are skipped locally (CI installs them).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { remoteLayout } from '../../src/control/layout-info.js';
 import { demoSession } from '../../src/model/demo-session.js';
@@ -17,22 +17,12 @@ import { ParamRegistry } from '../../src/model/registry.js';
 import { sessionLayout } from '../../src/model/session.js';
 import { FADER_LEVEL } from '../../src/osc/x32-laws.js';
 import { x32Tree } from '../../src/osc/x32-map.js';
-import { freeUdpPort, oscClient, type OscTestClient } from '../helpers/osc.js';
+import { freeUdpPort, hasLiblo, oscClient, oscsend, type OscTestClient } from '../helpers/osc.js';
 import { connect, type RemoteConn } from '../helpers/remote.js';
 import { startServe, type Serve } from '../helpers/browser.js';
 
 const TOKEN = 'osc-test-token-3e91ab';
-const hasLiblo = ((): boolean => {
-  const ok = spawnSync('which', ['oscsend'], { stdio: 'ignore' }).status === 0 && spawnSync('which', ['oscdump'], { stdio: 'ignore' }).status === 0;
-  if (!ok && process.env.CI) throw new Error('oscsend and oscdump (liblo-tools) are required on CI (.ci/run installs them) but were not found');
-  if (!ok) console.warn('tests/cli/osc.test.ts: oscsend/oscdump (liblo-tools) not found: skipped');
-  return ok;
-})();
-
-function oscsend(port: number, ...args: string[]): void {
-  const r = spawnSync('oscsend', ['127.0.0.1', String(port), ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`oscsend ${args.join(' ')}: ${r.stderr}`);
-}
+const liblo = hasLiblo('tests/cli/osc.test.ts');
 
 interface OscStatus {
   native: { port: number; dropped: Record<string, number>; messages: number };
@@ -71,7 +61,7 @@ describe('OSC in serve', () => {
     await serve?.dispose();
   });
 
-  it.skipIf(!hasLiblo)('oscsend moves a fader, and the web remote has the change from an osc: source', async () => {
+  it.skipIf(!liblo)('oscsend moves a fader, and the web remote has the change from an osc: source', async () => {
     web.drain();
     oscsend(oscPort, '/ch/1/fader', 'f', '-12.5');
     const change = await web.next('change', 3000);
@@ -86,7 +76,7 @@ describe('OSC in serve', () => {
     ]);
   });
 
-  it.skipIf(!hasLiblo)('oscdump, subscribed through oscsend with its port, prints what the web remote changes', async () => {
+  it.skipIf(!liblo)('oscdump, subscribed through oscsend with its port, prints what the web remote changes', async () => {
     const port = await freeUdpPort();
     const dump = spawn('oscdump', ['-L', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(dump);
@@ -148,7 +138,7 @@ describe('OSC in serve', () => {
     expect((await status()).x32.xremote).toBe(1);
   });
 
-  it.skipIf(!hasLiblo)('oscsend mutes a channel through the X32 port', async () => {
+  it.skipIf(!liblo)('oscsend mutes a channel through the X32 port', async () => {
     web.drain();
     oscsend(x32Port, '/ch/03/mix/on', 'i', '0');
     expect(await web.next('change', 3000)).toMatchObject({ address: 'ch/3/mute', value: 1 });

@@ -1,8 +1,9 @@
 /**
- * An OSC client over real UDP for the tests: it sends messages and raw bytes to a server port
+ * OSC for the tests: a client over real UDP that sends messages and raw bytes to a server port
  * and keeps what comes back, raw and decoded (addresses without a slash, such as the X32's
- * `node`, are taken).
+ * `node`, are taken); and liblo's command-line tools as an independent client.
  */
+import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { decodePacket, encodeMessage, isBundle, type OscArg, type OscMessage } from '../../src/osc/codec.js';
 
@@ -73,4 +74,21 @@ export async function freeUdpPort(): Promise<number> {
   const port = s.address().port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/**
+ * Whether liblo's oscsend and oscdump are installed. Locally a missing tool skips (with a line
+ * naming the file); on CI (CI=true, where .ci/run installs liblo-tools) it fails.
+ */
+export function hasLiblo(who: string): boolean {
+  const ok = ['oscsend', 'oscdump'].every((t) => spawnSync('which', [t], { stdio: 'ignore' }).status === 0);
+  if (!ok && process.env.CI) throw new Error('oscsend and oscdump (liblo-tools) are required on CI (.ci/run installs them) but were not found');
+  if (!ok) console.warn(`${who}: oscsend/oscdump (liblo-tools) not found: skipped`);
+  return ok;
+}
+
+/** `oscsend 127.0.0.1 PORT ARGS...`; throws with liblo's message if it fails. */
+export function oscsend(port: number, ...args: string[]): void {
+  const r = spawnSync('oscsend', ['127.0.0.1', String(port), ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`oscsend ${args.join(' ')}: ${r.stderr}`);
 }

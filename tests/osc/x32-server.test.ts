@@ -4,16 +4,14 @@
  * the fifth client), /subscribe, meter blobs byte for byte, malformed datagrams counted, a full
  * walk of the tree, and liblo's oscsend as an independent client.
  */
-import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodePacket, encodeMessage, type OscArg } from '../../src/osc/codec.js';
 import { sourceOf } from '../../src/osc/udp.js';
 import { FADER_LEVEL, LAWS, levelFloatToDb } from '../../src/osc/x32-laws.js';
 import { x32Tree } from '../../src/osc/x32-map.js';
 import { X32Server, X32_LIFETIME_MS } from '../../src/osc/x32-server.js';
-import { oscClient, type OscTestClient, type Received } from '../helpers/osc.js';
+import { hasLiblo, oscClient, oscsend, type OscTestClient, type Received } from '../helpers/osc.js';
 import { surfaceFixture, type SurfaceFixture } from '../helpers/surfaces.js';
-import { hasTool } from '../helpers/tools.js';
 
 const open: Array<{ close(): unknown }> = [];
 afterEach(async () => {
@@ -431,10 +429,10 @@ describe('X32 robustness', () => {
 });
 
 describe('X32 with liblo’s oscsend', () => {
-  const tool = hasTool('oscsend', ['file:///dev/null', '/probe']);
+  const tool = hasLiblo('tests/osc/x32-server.test.ts');
   it.skipIf(!tool)('takes a fader SET and a node SET from oscsend', async () => {
     const { f, s: srv } = await setup();
-    const send = (...args: string[]) => expect(spawnSync('oscsend', ['127.0.0.1', String(srv.port), ...args]).status).toBe(0);
+    const send = (...args: string[]): void => oscsend(srv.port, ...args);
     send('/ch/05/mix/fader', 'f', '0.25');
     await expect.poll(() => f.store.value('ch/5/fader')).toBe(FADER_LEVEL.fromFloat(Math.fround(0.25)));
     expect(f.store.value('ch/5/fader')).toBeCloseTo(-29.98, 2); // step 256 of 1023
