@@ -51,9 +51,9 @@ import type { Subscription } from 'rxjs';
 import type { RemoteLayoutInfo } from '../control/layout-info.js';
 import type { ChangeEvent, ControlStore } from '../control/store.js';
 import type { ParamRegistry } from '../model/registry.js';
-import { encodeMessage, type OscMessage } from './codec.js';
+import { encodeMessage, type OscArg, type OscMessage } from './codec.js';
 import type { OscMeterSource } from './native.js';
-import { argValue, bindOscSocket, intArg, sourceOf, strs, UdpOscServer, type Peer, type UdpOscStats } from './udp.js';
+import { argValue, bindOscSocket, intArg, sourceOf, stringArg, strs, UdpOscServer, type Peer, type UdpOscStats } from './udp.js';
 import { x32MeterBlob, x32MeterPlan, type X32MeterPlan } from './x32-meters.js';
 import { localAddressFor, nameArg, wireArg } from './x32-wire.js';
 import { x32Tree, type X32Tree } from './x32-map.js';
@@ -276,7 +276,7 @@ export class X32Server extends UdpOscServer<X32ServerStats> {
   // ---- /node and / ----
 
   private node(m: OscMessage, from: RemoteInfo): void {
-    const path = m.args[0]?.type === 's' ? m.args[0].value.trim() : undefined;
+    const path = stringArg(m.args[0])?.trim();
     if (path === undefined) return this.drop('bad-arguments');
     const text = this.tree.nodeText(path);
     if (text === undefined) return this.drop('unknown-node');
@@ -285,7 +285,7 @@ export class X32Server extends UdpOscServer<X32ServerStats> {
 
   /** `/ ,s "PATH VALUE..."`: a leaf or a node's leaves in text form; echoed to the sender. */
   private textSet(m: OscMessage, from: RemoteInfo): void {
-    const text = m.args[0]?.type === 's' ? m.args[0].value : undefined;
+    const text = stringArg(m.args[0]);
     if (text === undefined) return this.drop('bad-arguments');
     const tokens: string[] = [...(text.match(/"[^"]*"|\S+/g) ?? [])];
     if (tokens.length < 2) return this.drop('bad-arguments');
@@ -377,29 +377,27 @@ export class X32Server extends UdpOscServer<X32ServerStats> {
   }
 
   private meters(m: OscMessage, from: RemoteInfo): void {
-    const src = this.opts.meters;
-    if (src === undefined) return this.drop('no-meters');
-    const name = nameArg(m.args[0]);
-    const id = name === undefined ? undefined : /^\/meters\/(\d{1,2})$/.exec(name)?.[1];
-    if (id === undefined) return this.drop('bad-arguments');
-    const plan = x32MeterPlan(Number(id), src.layout, this.opts.layout, intArg(m.args[1]) ?? 0);
-    if (plan === undefined) return this.drop('unknown-meter');
-    const tf = intArg(m.args[3]);
-    this.addPeriodic(from, plan.address, tf !== undefined && tf >= 1 && tf <= 99 ? tf : 1, (c) => () => this.sendMeters(c, plan));
+    this.meterRequest(m.args, from, undefined);
   }
 
   /** `/batchsubscribe ,ssiii ALIAS /meters/N A B TF`: meter set N sent on ALIAS (renewed, ended by ALIAS). */
   private batchSubscribe(m: OscMessage, from: RemoteInfo): void {
+    const alias = nameArg(m.args[0]);
+    if (alias === undefined || alias === '/xremote') return this.drop('bad-arguments');
+    this.meterRequest(m.args.slice(1), from, alias);
+  }
+
+  /** `/meters/N [A B TF]` as /meters and /batchsubscribe take it; the blob goes to `alias` or `/meters/N`. */
+  private meterRequest(args: readonly OscArg[], from: RemoteInfo, alias: string | undefined): void {
     const src = this.opts.meters;
     if (src === undefined) return this.drop('no-meters');
-    const alias = nameArg(m.args[0]);
-    const id = /^\/meters\/(\d{1,2})$/.exec(nameArg(m.args[1]) ?? '')?.[1];
-    if (alias === undefined || id === undefined || alias === '/xremote') return this.drop('bad-arguments');
-    const plan = x32MeterPlan(Number(id), src.layout, this.opts.layout, intArg(m.args[2]) ?? 0);
-    if (plan === undefined) return this.drop('unknown-meter');
-    const aliased = { ...plan, address: alias };
-    const tf = intArg(m.args[4]);
-    this.addPeriodic(from, alias, tf !== undefined && tf >= 1 && tf <= 99 ? tf : 1, (c) => () => this.sendMeters(c, aliased));
+    const id = /^\/meters\/(\d{1,2})$/.exec(nameArg(args[0]) ?? '')?.[1];
+    if (id === undefined) return this.drop('bad-arguments');
+    const found = x32MeterPlan(Number(id), src.layout, this.opts.layout, intArg(args[1]) ?? 0);
+    if (found === undefined) return this.drop('unknown-meter');
+    const plan = alias === undefined ? found : { ...found, address: alias };
+    const tf = intArg(args[3]);
+    this.addPeriodic(from, plan.address, tf !== undefined && tf >= 1 && tf <= 99 ? tf : 1, (c) => () => this.sendMeters(c, plan));
   }
 
   private sendMeters(c: Client, plan: X32MeterPlan): void {
